@@ -1,0 +1,27 @@
+/* atomic: files that appear whole or not at all (temporary file, fsync, rename). */
+#ifndef SND_ATOMIC_H
+#define SND_ATOMIC_H
+
+#include "err.h"
+
+/* A file being written. tmp_path names the temporary in the target's directory, so that
+ * writers which need a name rather than a descriptor (HDF5) can use it. */
+struct snd_atomic {
+    char *path;     /* the target, owned */
+    char *tmp_path; /* the temporary, owned */
+    int fd;         /* open on tmp_path for writing, or -1 once closed */
+};
+
+/* Create a temporary beside path, mode 0666 less the umask. Returns 0, or -1 with err
+ * naming path. On success release with snd_atomic_commit() or snd_atomic_abort(). */
+int snd_atomic_create(struct snd_atomic *a, const char *path, struct snd_err *err);
+
+/* fsync and close the temporary (unless a->fd is already -1), then rename it onto the
+ * target. Returns 0, or -1 with err after removing the temporary. Frees a's strings. */
+int snd_atomic_commit(struct snd_atomic *a, struct snd_err *err);
+
+/* Close and remove the temporary and free a's strings. Cannot fail; safe on a zeroed
+ * struct or one already committed or aborted. */
+void snd_atomic_abort(struct snd_atomic *a);
+
+#endif

@@ -1,0 +1,236 @@
+/* test_audio: reading and writing audio files, and refusing bad ones. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audio.h"
+#include "harness.h"
+
+static char dir[] = "/tmp/snd-test-audio-XXXXXX";
+
+static const char *path_in(const char *name)
+{
+    static char p[4][256];
+    static int k;
+
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
+    return p[k];
+}
+
+static int entries_in_dir(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."));
+    closedir(d);
+    return n;
+}
+
+static void clear_dir(void)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+            unlink(path_in(e->d_name));
+    closedir(d);
+}
+
+/* Write n samples of x to path at rate in encoding enc. */
+static int write_file(const char *path, const float *x, long n, int rate, enum snd_encoding enc)
+{
+    struct snd_err err = {0};
+    struct snd_pcm_fmt fmt = {rate, 1, enc};
+    struct snd_audio_out *o = snd_audio_create(path, &fmt, &err);
+
+    if (o == NULL || snd_audio_write(o, x, n, &err) != 0 || snd_audio_finish(o, &err) != 0) {
+        printf("    %s\n", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* Read all of path at rate into out (cap samples); returns the count or -1 with err. */
+static long read_file(const char *path, int rate, float *out, long cap, struct snd_err *err)
+{
+    struct snd_pcm_fmt fmt = {rate, 1, SND_ENC_S16};
+    struct snd_audio_in *a = snd_audio_open(path, &fmt, err);
+    long n = 0, k;
+
+    if (a == NULL)
+        return -1;
+    while ((k = snd_audio_read(a, out + n, cap - n, err)) > 0)
+        n += k;
+    snd_audio_close(a);
+    return k < 0 ? -1 : n;
+}
+
+/* Samples that s16 represents exactly, so that containers must give them back as is. */
+static void s16_ramp(float *x, long n)
+{
+    long i;
+
+    for (i = 0; i < n; i++)
+        x[i] = (float)((i * 97 % 65536) - 32768) / 32768.0f;
+}
+
+static void containers_round_trip(void)
+{
+    static const char *const names[] = {"a.wav", "a.flac", "a.aiff", "a.au", "a.caf", "a.raw"};
+    static float x[5000], y[6000];
+    struct snd_err err = {0};
+    size_t i;
+
+    s16_ramp(x, 5000);
+    for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+        long n;
+        CHECK(write_file(path_in(names[i]), x, 5000, 16000, SND_ENC_S16) == 0);
+        n = read_file(path_in(names[i]), 16000, y, 6000, &err);
+        if (n != 5000 || memcmp(x, y, sizeof x) != 0)
+            printf("    %s: %ld samples back: %s\n", names[i], n, n < 0 ? err.msg : "");
+        CHECK(n == 5000);
+        CHECK(memcmp(x, y, sizeof x) == 0);
+    }
+    clear_dir();
+}
+
+static void float_and_24_bit_files(void)
+{
+    static float x[1000], y[1200];
+    struct snd_err err = {0};
+    long i;
+
+    for (i = 0; i < 1000; i++)
+        x[i] = (float)sin(i * 0.01) * 0.7f;
+    CHECK(write_file(path_in("f.wav"), x, 1000, 16000, SND_ENC_F32) == 0);
+    CHECK(read_file(path_in("f.wav"), 16000, y, 1200, &err) == 1000);
+    CHECK(memcmp(x, y, sizeof x) == 0);
+    CHECK(write_file(path_in("f.flac"), x, 1000, 16000, SND_ENC_S32) == 0); /* 24-bit */
+    CHECK(read_file(path_in("f.flac"), 16000, y, 1200, &err) == 1000);
+    for (i = 0; i < 1000; i++)
+        CHECK_NEAR(y[i], x[i], 1.0 / (1 << 23));
+    clear_dir();
+}
+
+static void files_resampled_to_working_rate(void)
+{
+    static float x[8000], y[20000];
+    struct snd_err err = {0};
+    long i, n;
+
+    for (i = 0; i < 8000; i++)
+        x[i] = (float)(0.5 * sin(2 * M_PI * 500.0 * i / 8000.0));
+    CHECK(write_file(path_in("8k.wav"), x, 8000, 8000, SND_ENC_F32) == 0);
+    n = read_file(path_in("8k.wav"), 16000, y, 20000, &err);
+    CHECK(labs(n - 16000) <= 1);
+    for (i = 4000; i < 12000; i += 501) /* away from the edges */
+        CHECK_NEAR(y[i], 0.5 * sin(2 * M_PI * 500.0 * i / 16000.0), 1e-3);
+    clear_dir();
+}
+
+static void raw_channels_mixed_down(void)
+{
+    static const unsigned char stereo[8] = {0x00, 0x40, 0x00, 0xE0, 0x00, 0x20, 0x00, 0x20};
+    float y[8];
+    struct snd_err err = {0};
+    struct snd_pcm_fmt fmt = {16000, 2, SND_ENC_S16};
+    FILE *f = fopen(path_in("st.raw"), "wb");
+    struct snd_audio_in *a;
+
+    fwrite(stereo, 1, sizeof stereo, f);
+    fclose(f);
+    a = snd_audio_open(path_in("st.raw"), &fmt, &err);
+    CHECK(a != NULL);
+    CHECK(snd_audio_read(a, y, 8, &err) == 2);
+    CHECK_NEAR(y[0], (0.5 - 0.25) / 2, 0); /* 0x4000 = 0.5, 0xE000 = -0.25 */
+    CHECK_NEAR(y[1], 0.25, 0);
+    CHECK(snd_audio_read(a, y, 8, &err) == 0);
+    snd_audio_close(a);
+    clear_dir();
+}
+
+static void odd_raw_length_refused(void)
+{
+    float y[8];
+    struct snd_err err = {0};
+    FILE *f = fopen(path_in("odd.raw"), "wb");
+
+    fwrite("\x01\x02\x03", 1, 3, f);
+    fclose(f);
+    CHECK(read_file(path_in("odd.raw"), 16000, y, 8, &err) == -1);
+    CHECK(strstr(err.msg, "odd.raw: truncated stream: 1 stray bytes") != NULL);
+    clear_dir();
+}
+
+static void bad_files_refused(void)
+{
+    static float x[4000], y[8];
+    struct snd_err err = {0};
+    FILE *f;
+    long size;
+
+    CHECK(read_file(path_in("none.wav"), 16000, y, 8, &err) == -1);
+    CHECK(strstr(err.msg, "none.wav: No such file or directory") != NULL);
+    CHECK(read_file(dir, 16000, y, 8, &err) == -1);
+    CHECK(strstr(err.msg, "is a directory") != NULL);
+    fclose(fopen(path_in("empty.wav"), "w"));
+    CHECK(read_file(path_in("empty.wav"), 16000, y, 8, &err) == -1);
+    CHECK(strstr(err.msg, "empty.wav: empty file") != NULL);
+    f = fopen(path_in("text.wav"), "w");
+    fputs("this is not a sound\n", f);
+    fclose(f);
+    CHECK(read_file(path_in("text.wav"), 16000, y, 8, &err) == -1);
+    CHECK(strstr(err.msg, "text.wav: not a readable audio file") != NULL);
+    /* A WAV cut in its data chunk. */
+    CHECK(write_file(path_in("cut.wav"), x, 4000, 16000, SND_ENC_S16) == 0);
+    size = 44 + 3000;
+    CHECK(truncate(path_in("cut.wav"), size) == 0);
+    CHECK(read_file(path_in("cut.wav"), 16000, y, 8, &err) == -1);
+    CHECK(strstr(err.msg, "cut.wav: truncated WAV") != NULL);
+    /* A FLAC cut short. */
+    CHECK(write_file(path_in("cut.flac"), x, 4000, 16000, SND_ENC_S16) == 0);
+    CHECK(truncate(path_in("cut.flac"), 60) == 0);
+    CHECK(read_file(path_in("cut.flac"), 16000, y, 8, &err) == -1);
+    clear_dir();
+}
+
+static void unfinished_output_leaves_nothing(void)
+{
+    static float x[100];
+    struct snd_err err = {0};
+    struct snd_pcm_fmt fmt = SND_PCM_FMT_DEFAULT;
+    struct snd_audio_out *o = snd_audio_create(path_in("half.wav"), &fmt, &err);
+
+    CHECK(o != NULL);
+    CHECK(snd_audio_write(o, x, 100, &err) == 0);
+    CHECK(access(path_in("half.wav"), F_OK) != 0); /* not there until finished */
+    snd_audio_discard(o);
+    CHECK(entries_in_dir() == 0);
+    CHECK(snd_audio_create(path_in("x.mp4"), &fmt, &err) == NULL);
+    CHECK(strstr(err.msg, "unknown audio file extension") != NULL);
+    CHECK(snd_audio_create("/nonexistent-dir/a.wav", &fmt, &err) == NULL);
+    CHECK(entries_in_dir() == 0);
+}
+
+int main(void)
+{
+    if (mkdtemp(dir) == NULL)
+        return 1;
+    RUN(containers_round_trip);
+    RUN(float_and_24_bit_files);
+    RUN(files_resampled_to_working_rate);
+    RUN(raw_channels_mixed_down);
+    RUN(odd_raw_length_refused);
+    RUN(bad_files_refused);
+    RUN(unfinished_output_leaves_nothing);
+    clear_dir();
+    rmdir(dir);
+    return HARNESS_STATUS();
+}
