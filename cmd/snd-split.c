@@ -96,9 +96,16 @@ static enum snd_split_last parse_last(const char *arg)
     snd_cli_usage_error(prog, "--last: expected pad, drop or keep, not '%s'", arg);
 }
 
+/* A detector duration: the same range as snd-silence's. */
 static double dur(const char *opt, const char *arg)
 {
-    return snd_cli_dur(prog, opt, arg, 0.0, 1e9);
+    return snd_cli_dur(prog, opt, arg, 0.0, 60.0);
+}
+
+/* A clip length: up to the bound on a clip's memory. */
+static double clip_dur(const char *opt, const char *arg)
+{
+    return snd_cli_dur(prog, opt, arg, 0.0, SND_SPLIT_MAX_CLIP_SEC);
 }
 
 /* Parse argv into a; returns the index of the first operand. Exits 2 on bad usage. */
@@ -114,7 +121,7 @@ static int parse_args(int argc, char **argv, struct args *a)
         a->silence_opts += c == 't' || (c >= OPT_HYSTERESIS && c <= OPT_FRAME);
         switch (c) {
         case 'l':
-            a->split.length_sec = snd_cli_dur(prog, "--length", optarg, 1e-6, 1e9);
+            a->split.length_sec = snd_cli_dur(prog, "--length", optarg, 1e-6, SND_SPLIT_MAX_CLIP_SEC);
             a->have_length = 1;
             break;
         case OPT_HOP:
@@ -144,10 +151,10 @@ static int parse_args(int argc, char **argv, struct args *a)
             v->pad_sec = dur("--pad", optarg);
             break;
         case OPT_MIN_LENGTH:
-            a->split.min_length_sec = dur("--min-length", optarg);
+            a->split.min_length_sec = clip_dur("--min-length", optarg);
             break;
         case OPT_MAX_LENGTH:
-            a->split.max_length_sec = dur("--max-length", optarg);
+            a->split.max_length_sec = clip_dur("--max-length", optarg);
             break;
         case OPT_FRAME:
             v->frame_sec = snd_cli_dur(prog, "--frame", optarg, 1e-6, 1.0);

@@ -1,5 +1,6 @@
 /* atomic: write to a temporary in the target's directory, then rename over the target. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,34 @@ static char *tmp_name_for(const char *path)
     return tmp;
 }
 
+static int open_direct(struct snd_atomic *a, const char *path, struct snd_err *err)
+{
+    a->direct = 1;
+    a->path = strdup(path);
+    a->tmp_path = strdup(path);
+    if (a->path == NULL || a->tmp_path == NULL) {
+        snd_atomic_abort(a);
+        return snd_fail(err, "%s: out of memory", path);
+    }
+    a->fd = open(path, O_WRONLY | O_TRUNC);
+    if (a->fd < 0) {
+        int e = errno;
+        snd_atomic_abort(a);
+        return snd_fail_errno(err, e, "%s", path);
+    }
+    return 0;
+}
+
 int snd_atomic_create(struct snd_atomic *a, const char *path, struct snd_err *err)
 {
+    struct stat st;
     mode_t mask;
 
     a->fd = -1;
+    a->direct = 0;
+    if (lstat(path, &st) == 0 && (S_ISLNK(st.st_mode) || !(S_ISREG(st.st_mode) ||
+                                                           S_ISDIR(st.st_mode))))
+        return open_direct(a, path, err);
     a->path = strdup(path);
     a->tmp_path = tmp_name_for(path);
     if (a->path == NULL || a->tmp_path == NULL) {
@@ -50,6 +74,12 @@ int snd_atomic_create(struct snd_atomic *a, const char *path, struct snd_err *er
 
 int snd_atomic_commit(struct snd_atomic *a, struct snd_err *err)
 {
+    if (a->direct) {
+        int r = a->fd >= 0 && close(a->fd) != 0 ? snd_fail_errno(err, errno, "%s", a->path) : 0;
+        a->fd = -1;
+        snd_atomic_abort(a);
+        return r;
+    }
     if (a->fd >= 0) {
         if (fsync(a->fd) != 0 && errno != EINVAL) {
             snd_fail_errno(err, errno, "%s", a->path);
@@ -80,7 +110,7 @@ void snd_atomic_abort(struct snd_atomic *a)
     if (a->fd >= 0)
         close(a->fd);
     a->fd = -1;
-    if (a->tmp_path != NULL)
+    if (a->tmp_path != NULL && !a->direct)
         unlink(a->tmp_path);
     free(a->tmp_path);
     free(a->path);

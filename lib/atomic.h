@@ -8,12 +8,16 @@
  * writers which need a name rather than a descriptor (HDF5) can use it. */
 struct snd_atomic {
     char *path;     /* the target, owned */
-    char *tmp_path; /* the temporary, owned */
+    char *tmp_path; /* the temporary, owned; the target itself when direct */
     int fd;         /* open on tmp_path for writing, or -1 once closed */
+    int direct;     /* the target is written in place, not renamed */
 };
 
-/* Create a temporary beside path, mode 0666 less the umask. Returns 0, or -1 with err
- * naming path. On success release with snd_atomic_commit() or snd_atomic_abort(). */
+/* Create a temporary beside path, mode 0666 less the umask. A target that is a symbolic
+ * link or not a regular file (/dev/stdout, a FIFO, a device) is opened and written in
+ * place instead: a rename would replace the link or the device node itself. Returns 0,
+ * or -1 with err naming path. On success release with snd_atomic_commit() or
+ * snd_atomic_abort(). */
 int snd_atomic_create(struct snd_atomic *a, const char *path, struct snd_err *err);
 
 /* fsync and close the temporary (unless a->fd is already -1), then rename it onto the

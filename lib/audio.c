@@ -1,6 +1,7 @@
 /* audio: decoding every source to mono float at the working rate, and writing clips. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,9 +18,15 @@
 /* Frames decoded per read: 4096 is 256 ms at 16 kHz, small enough for live latency. */
 #define CHUNK_FRAMES 4096
 
-/* WAV data sizes that mean "unknown length", written by tools streaming to a pipe. */
-#define WAV_SIZE_UNKNOWN_ZERO 0u
-#define WAV_SIZE_UNKNOWN_MAX 0xFFFFFFFFu
+/* A WAV written to a pipe cannot know its length, so its data chunk says 0, 0xFFFFFFFF or
+ * 0x7FFFF000 (sox and espeak-ng's placeholder: the largest size that keeps the RIFF size
+ * under 2^31). A size that large means "to the end", never "truncated". */
+#define WAV_SIZE_PLACEHOLDER_MIN 0x7FFFF000u
+
+static int wav_size_known(uint32_t size)
+{
+    return size != 0 && size < WAV_SIZE_PLACEHOLDER_MIN;
+}
 
 struct snd_audio_in {
     char *name;
@@ -43,6 +50,7 @@ struct snd_audio_in {
     long mono_len;
     long long samples_read; /* mono source samples so far, to locate bad samples */
     struct snd_resampler *rs;
+    long long samples_out; /* resampled samples handed out */
     int src_eof;
 };
 
@@ -160,8 +168,7 @@ static int check_wav_truncated(int fd, const char *name, off_t file_size, struct
             return 0;
         size = le32(h + 4);
         if (memcmp(h, "data", 4) == 0) {
-            if (size != WAV_SIZE_UNKNOWN_ZERO && size != WAV_SIZE_UNKNOWN_MAX &&
-                (off_t)size > file_size - off - 8)
+            if (wav_size_known(size) && (off_t)size > file_size - off - 8)
                 return snd_fail(err, "%s: truncated WAV: data chunk holds %lld of %lu bytes", name,
                                 (long long)(file_size - off - 8), (unsigned long)size);
             return 0;
@@ -251,7 +258,7 @@ static int stream_wav_stdin(struct snd_audio_in *a, unsigned char *hdr, size_t *
         if (memcmp(ch, "data", 4) == 0) {
             if (!have_fmt)
                 return snd_fail(err, "%s: WAV data before its fmt chunk", a->name);
-            if (size != WAV_SIZE_UNKNOWN_ZERO && size != WAV_SIZE_UNKNOWN_MAX)
+            if (wav_size_known(size))
                 a->bytes_left = size;
             return 1;
         }
@@ -259,8 +266,9 @@ static int stream_wav_stdin(struct snd_audio_in *a, unsigned char *hdr, size_t *
             return 0;
         if (read_full(0, hdr + *n_hdr, size + (size & 1)) != (ssize_t)(size + (size & 1)))
             return snd_fail(err, "%s: truncated WAV header", a->name);
+        *n_hdr += size + (size & 1);
         if (memcmp(ch, "fmt ", 4) == 0 && size >= 16) {
-            const unsigned char *f = hdr + *n_hdr;
+            const unsigned char *f = ch + 8;
             unsigned tag = le16(f), bits = le16(f + 14);
             if (tag == 0xFFFE && size >= 26)
                 tag = le16(f + 24); /* WAVE_FORMAT_EXTENSIBLE: the sub-format's tag */
@@ -276,7 +284,6 @@ static int stream_wav_stdin(struct snd_audio_in *a, unsigned char *hdr, size_t *
                 return 0;
             have_fmt = 1;
         }
-        *n_hdr += size + (size & 1);
     }
     return 0;
 }
@@ -408,9 +415,9 @@ static long read_raw_frames(struct snd_audio_in *a, long max, struct snd_err *er
         if (r == 0) {
             if (a->n_bytes > 0)
                 return snd_fail(err,
-                                "%s: truncated stream: %zu stray bytes at the end (a frame is "
+                                "%s: truncated stream: %zu stray byte%s at the end (a frame is "
                                 "%d x %s, %zu bytes)",
-                                a->name, a->n_bytes, a->src.channels,
+                                a->name, a->n_bytes, a->n_bytes == 1 ? "" : "s", a->src.channels,
                                 snd_pcm_encoding_name(a->src.enc), frame_bytes);
             if (a->bytes_left > 0)
                 return snd_fail(err, "%s: truncated WAV: %lld bytes of data missing", a->name,
@@ -464,9 +471,13 @@ static long read_source(struct snd_audio_in *a, float *mono, long max, struct sn
     return n;
 }
 
+/* Resample, handing out exactly round(n_in * ratio) samples for n_in source samples: at
+ * the end, libsamplerate's own flush can fall a sample short, so the input is continued
+ * with silence (what the flush assumes anyway) until the count is reached. */
 static long read_resampled(struct snd_audio_in *a, float *out, long max, struct snd_err *err)
 {
     const long cap = 2 * CHUNK_FRAMES;
+    long long expected = -1;
 
     for (;;) {
         long used = 0, got;
@@ -478,12 +489,24 @@ static long read_resampled(struct snd_audio_in *a, float *out, long max, struct 
                 a->src_eof = 1;
             a->mono_len += n;
         }
-        got = snd_resampler_run(a->rs, a->mono, a->mono_len, &used, out, max, a->src_eof, err);
+        if (a->src_eof) {
+            expected = llround((double)a->samples_read * a->working_rate_hz / a->src.rate_hz);
+            if (a->samples_out >= expected)
+                return 0;
+            if (max > expected - a->samples_out)
+                max = (long)(expected - a->samples_out);
+            memset(a->mono + a->mono_len, 0, (size_t)(cap - a->mono_len) * sizeof *a->mono);
+        }
+        got = snd_resampler_run(a->rs, a->mono, a->src_eof ? cap : a->mono_len, &used, out, max, 0,
+                                err);
         if (got < 0)
             return snd_fail(err, "%s: %s", a->name, err->msg);
+        if (used > a->mono_len)
+            used = a->mono_len; /* the silence after the end is not kept */
         a->mono_len -= used;
         memmove(a->mono, a->mono + used, (size_t)a->mono_len * sizeof *a->mono);
-        if (got > 0 || (a->src_eof && a->mono_len == 0))
+        a->samples_out += got;
+        if (got > 0)
             return got;
     }
 }

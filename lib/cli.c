@@ -177,7 +177,12 @@ int snd_cli_finish(const char *prog, int status)
 {
     struct snd_err err = {0};
 
+    errno = 0;
     if (fflush(stdout) != 0 || ferror(stdout)) {
+        /* errno 0: the error flag is left from a write whose failure was already
+         * reported (or was a closed pipe), so say nothing more. */
+        if (errno == 0)
+            return status;
         snd_fail_errno(&err, errno, "stdout");
         return snd_cli_fail(prog, &err) == SND_EXIT_OK ? status : SND_EXIT_FAILURE;
     }

@@ -52,7 +52,8 @@ int snd_cli_pcm_option(const char *prog, int c, const char *arg, struct snd_pcm_
     "  -r, --rate HZ         working sample rate: raw input's rate, files are resampled\n"         \
     "                        to it (default 16000)\n"                                              \
     "  -c, --channels N      channels of raw input, mixed down to mono (default 1)\n"              \
-    "  -e, --encoding ENC    raw sample encoding: s16, s32 or f32 (default s16)\n"
+    "  -e, --encoding ENC    sample encoding of raw input and of the output: s16, s32\n"        \
+    "                        or f32 (default s16)\n"
 
 /* Print "PROG VERSION" on stdout and exit 0. */
 _Noreturn void snd_cli_version(const char *prog);

@@ -50,6 +50,8 @@ int snd_silence_check_opts(const struct snd_silence_opts *o, int n_sources, stru
         return -1;
     if (o->log_path != NULL && o->mode != SND_SILENCE_GATE)
         return snd_fail(err, "--log goes with --gate");
+    if (o->log_path != NULL && strcmp(o->log_path, "-") == 0 && o->output == NULL)
+        return snd_fail(err, "the log cannot go to stdout with the audio: give -o or a log file");
     if (o->output == NULL)
         return 0;
     if (o->mode == SND_SILENCE_REPORT)

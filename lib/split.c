@@ -8,6 +8,7 @@
 #include "audio.h"
 #include "clipname.h"
 #include "split.h"
+#include "strset.h"
 #include "tsv.h"
 
 #define READ_SAMPLES 4096
@@ -16,6 +17,7 @@ struct snd_splitter {
     struct snd_split_opts o;
     struct snd_tsv_writer *index;
     struct snd_audio_out *pcm_out; /* clips on stdout, when there is no template */
+    struct snd_strset *names;      /* clip files written in this run */
 
     /* The source being split. */
     const char *source;
@@ -61,6 +63,9 @@ int snd_split_check_opts(const struct snd_split_opts *o, struct snd_err *err)
         if (!(o->hop_sec * o->pcm.rate_hz >= 1.0) || o->hop_sec > 1e6)
             return snd_fail(err, "hop %gs is below one sample or absurd", o->hop_sec);
     }
+    if (o->out_template == NULL && o->index_path != NULL && strcmp(o->index_path, "-") == 0)
+        return snd_fail(err, "the index cannot go to stdout with the clips: give -o or an "
+                             "index file");
     if (o->out_template != NULL) {
         if (snd_clipname_check(o->out_template, &f, err) != 0)
             return -1;
@@ -93,6 +98,12 @@ struct snd_splitter *snd_split_new(const struct snd_split_opts *o, struct snd_er
     if (!o->at_silence && (s->win = malloc((size_t)s->win_samples * sizeof *s->win)) == NULL) {
         snd_split_free(s);
         snd_fail(err, "out of memory for a %gs window", o->length_sec);
+        return NULL;
+    }
+    s->names = snd_strset_new();
+    if (s->names == NULL) {
+        snd_split_free(s);
+        snd_fail(err, "out of memory");
         return NULL;
     }
     if (o->out_template == NULL) {
@@ -144,6 +155,14 @@ static int emit_clip(struct snd_splitter *s, const float *x, long n, long pad, l
         if (snd_clipname_expand(s->o.out_template, s->base, s->n_clips, start / rate, id, sizeof id,
                                 err) != 0)
             return -1;
+        switch (snd_strset_add(s->names, id)) {
+        case 0:
+            return snd_fail(err, "%s: a second clip would get this name: the template needs a "
+                                 "field that tells them apart",
+                            id);
+        case -1:
+            return snd_fail(err, "%s: out of memory", id);
+        }
         out = snd_audio_create(id, &s->o.pcm, err);
         if (out == NULL)
             return -1;
@@ -348,6 +367,7 @@ void snd_split_free(struct snd_splitter *s)
     snd_audio_discard(s->pcm_out);
     snd_tsv_discard(s->index);
     snd_vad_free(s->vad);
+    snd_strset_free(s->names);
     free(s->win);
     free(s->clip);
     free(s);

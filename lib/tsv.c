@@ -27,6 +27,7 @@ struct snd_tsv_writer {
     char *name;
     int ncols;
     int flush_each_row;
+    int errnum; /* the first write error, kept: a stream's error flag outlives errno */
     struct snd_atomic file; /* when writing a file: f is its temporary */
     int own_file;
 };
@@ -289,14 +290,27 @@ static int is_pipe(FILE *f)
     return fstat(fileno(f), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
+/* Fail with the stream's first write error, so that a closed pipe is reported as EPIPE
+ * however many writes later it is noticed. */
+static int write_failed(struct snd_tsv_writer *w, struct snd_err *err)
+{
+    if (w->errnum == 0)
+        w->errnum = errno ? errno : EIO;
+    return snd_fail_errno(err, w->errnum, "%s", w->name);
+}
+
 static int write_fields(struct snd_tsv_writer *w, const char *const *fields, struct snd_err *err)
 {
     int i;
 
     for (i = 0; i < w->ncols; i++) {
         if (strpbrk(fields[i], "\t\n\r") != NULL)
-            return snd_fail(err, "%s: field '%.40s' holds a tab or line break", w->name, fields[i]);
+            return snd_fail(err, "%s: field '%.40s' holds a tab or line break", w->name,
+                            fields[i]);
     }
+    if (w->errnum != 0)
+        return write_failed(w, err);
+    errno = 0;
     for (i = 0; i < w->ncols; i++) {
         if (i > 0)
             putc('\t', w->f);
@@ -304,7 +318,7 @@ static int write_fields(struct snd_tsv_writer *w, const char *const *fields, str
     }
     putc('\n', w->f);
     if ((w->flush_each_row && fflush(w->f) != 0) || ferror(w->f))
-        return snd_fail_errno(err, errno ? errno : EIO, "%s", w->name);
+        return write_failed(w, err);
     return 0;
 }
 
@@ -322,7 +336,6 @@ struct snd_tsv_writer *snd_tsv_create_stream(FILE *f, const char *name, const ch
     w->ncols = ncols;
     w->file.fd = -1;
     w->flush_each_row = is_pipe(f);
-    errno = 0;
     if (write_fields(w, cols, err) != 0) {
         free(w->name);
         free(w);
@@ -362,7 +375,6 @@ struct snd_tsv_writer *snd_tsv_create(const char *path, const char *const *cols,
 
 int snd_tsv_write_row(struct snd_tsv_writer *w, const char *const *fields, struct snd_err *err)
 {
-    errno = 0;
     return write_fields(w, fields, err);
 }
 
@@ -379,8 +391,8 @@ int snd_tsv_finish(struct snd_tsv_writer *w, struct snd_err *err)
     if (w == NULL)
         return 0;
     errno = 0;
-    if (fflush(w->f) != 0 || ferror(w->f))
-        r = snd_fail_errno(err, errno ? errno : EIO, "%s", w->name);
+    if (w->errnum != 0 || fflush(w->f) != 0 || ferror(w->f))
+        r = write_failed(w, err);
     if (w->own_file) {
         if (r == 0 && fsync(fileno(w->f)) != 0 && errno != EINVAL)
             r = snd_fail_errno(err, errno, "%s", w->name);
