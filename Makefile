@@ -44,6 +44,8 @@ FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 20
 
 .PHONY: all check asan fuzz install uninstall deps demo clean format
+# Keep objects make would treat as intermediate, so a second make does nothing.
+.SECONDARY:
 all: $(BINS)
 
 $(BUILD)/%.o: %.c
