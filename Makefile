@@ -107,7 +107,10 @@ uninstall:
 deps:
 	@sh tools/deps.sh
 
-demo: all
+# The main job, on a fresh machine: install what is missing, build, run.
+demo:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory all
 	@sh tools/demo.sh $(BUILD)/bin
 
 format:

@@ -6,7 +6,8 @@ build=${1:?usage: tests/run.sh BUILD_DIR}
 top=$(cd "$(dirname "$0")/.." && pwd)
 SND_BIN=$(cd "$build/bin" && pwd)
 SND_SHARED=${SND_SHARED:-$top/../shared}
-export SND_BIN SND_SHARED SND_TOP="$top"
+SND_BUILD=$(cd "$build" && pwd)
+export SND_BIN SND_SHARED SND_BUILD SND_TOP="$top"
 # Sanitizer reports must not pass for a tool's own exit 1: give them statuses of their own.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-exitcode=86:detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=87}"
