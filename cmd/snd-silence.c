@@ -156,34 +156,36 @@ static void print_summary(const char *name, const struct snd_silence_stats *st, 
                 st->kept_sec, st->total_sec, share);
 }
 
+struct run {
+    const struct args *a;
+    struct snd_silencer *silencer;
+};
+
+static int run_one(void *ctx, const char *path, struct snd_err *err)
+{
+    struct run *r = ctx;
+    struct snd_silence_stats st;
+
+    if (snd_silence_source(r->silencer, path, &st, err) != 0)
+        return -1;
+    if (!r->a->quiet)
+        print_summary(snd_cli_source_name(path), &st, r->a->silence.mode);
+    return 0;
+}
+
 static int run(const struct args *a, int n, char **paths)
 {
-    static char *const stdin_only[] = {"-"};
     struct snd_err err = {0};
-    struct snd_silencer *s;
-    int status = SND_EXIT_OK, i;
+    struct run r = {a, NULL};
+    int status;
 
     if (snd_silence_check_opts(&a->silence, n, &err) != 0)
         snd_cli_usage_error(prog, "%s", err.msg);
-    s = snd_silence_new(&a->silence, &err);
-    if (s == NULL)
+    r.silencer = snd_silence_new(&a->silence, &err);
+    if (r.silencer == NULL)
         return snd_cli_fail(prog, &err);
-    if (n == 0) {
-        n = 1;
-        paths = (char **)stdin_only;
-    }
-    for (i = 0; i < n; i++) {
-        struct snd_silence_stats st;
-        if (snd_silence_source(s, paths[i], &st, &err) != 0) {
-            if (snd_cli_fail(prog, &err) == SND_EXIT_OK) /* stdout closed: stop quietly */
-                break;
-            status = SND_EXIT_FAILURE;
-            continue;
-        }
-        if (!a->quiet)
-            print_summary(strcmp(paths[i], "-") ? paths[i] : "stdin", &st, a->silence.mode);
-    }
-    if (snd_silence_finish(s, &err) != 0 && snd_cli_fail(prog, &err) != SND_EXIT_OK)
+    status = snd_cli_each_source(prog, n, paths, run_one, &r);
+    if (snd_silence_finish(r.silencer, &err) != 0 && snd_cli_fail(prog, &err) != SND_EXIT_OK)
         status = SND_EXIT_FAILURE;
     return status;
 }

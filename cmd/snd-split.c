@@ -121,7 +121,8 @@ static int parse_args(int argc, char **argv, struct args *a)
         a->silence_opts += c == 't' || (c >= OPT_HYSTERESIS && c <= OPT_FRAME);
         switch (c) {
         case 'l':
-            a->split.length_sec = snd_cli_dur(prog, "--length", optarg, 1e-6, SND_SPLIT_MAX_CLIP_SEC);
+            a->split.length_sec =
+                snd_cli_dur(prog, "--length", optarg, 1e-6, SND_SPLIT_MAX_CLIP_SEC);
             a->have_length = 1;
             break;
         case OPT_HOP:
@@ -188,38 +189,40 @@ static int parse_args(int argc, char **argv, struct args *a)
     return optind;
 }
 
+struct run {
+    const struct args *a;
+    struct snd_splitter *splitter;
+};
+
+static int split_one(void *ctx, const char *path, struct snd_err *err)
+{
+    struct run *r = ctx;
+    long clips = snd_split_source(r->splitter, path, err);
+
+    if (clips < 0)
+        return -1;
+    if (!r->a->quiet)
+        fprintf(stderr, "%s: %s: %ld clip%s\n", prog, snd_cli_source_name(path), clips,
+                clips == 1 ? "" : "s");
+    return 0;
+}
+
 static int split_all(const struct args *a, int n, char **paths)
 {
-    static char *const stdin_only[] = {"-"};
     struct snd_err err = {0};
-    struct snd_splitter *s;
-    int status = SND_EXIT_OK, i;
+    struct run r = {a, NULL};
+    int status;
 
     if (n > 1 && a->split.out_template != NULL && strstr(a->split.out_template, "{base}") == NULL)
         snd_cli_usage_error(prog, "template '%s' needs {base} when splitting several sources",
                             a->split.out_template);
     if (snd_split_check_opts(&a->split, &err) != 0)
         snd_cli_usage_error(prog, "%s", err.msg);
-    s = snd_split_new(&a->split, &err);
-    if (s == NULL)
+    r.splitter = snd_split_new(&a->split, &err);
+    if (r.splitter == NULL)
         return snd_cli_fail(prog, &err);
-    if (n == 0) {
-        n = 1;
-        paths = (char **)stdin_only;
-    }
-    for (i = 0; i < n; i++) {
-        long clips = snd_split_source(s, paths[i], &err);
-        if (clips < 0) {
-            if (snd_cli_fail(prog, &err) == SND_EXIT_OK) /* stdout closed: stop quietly */
-                break;
-            status = SND_EXIT_FAILURE;
-            continue;
-        }
-        if (!a->quiet)
-            fprintf(stderr, "%s: %s: %ld clip%s\n", prog,
-                    strcmp(paths[i], "-") ? paths[i] : "stdin", clips, clips == 1 ? "" : "s");
-    }
-    if (snd_split_finish(s, &err) != 0 && snd_cli_fail(prog, &err) != SND_EXIT_OK)
+    status = snd_cli_each_source(prog, n, paths, split_one, &r);
+    if (snd_split_finish(r.splitter, &err) != 0 && snd_cli_fail(prog, &err) != SND_EXIT_OK)
         status = SND_EXIT_FAILURE;
     return status;
 }

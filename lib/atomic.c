@@ -49,8 +49,8 @@ int snd_atomic_create(struct snd_atomic *a, const char *path, struct snd_err *er
 
     a->fd = -1;
     a->direct = 0;
-    if (lstat(path, &st) == 0 && (S_ISLNK(st.st_mode) || !(S_ISREG(st.st_mode) ||
-                                                           S_ISDIR(st.st_mode))))
+    if (lstat(path, &st) == 0 &&
+        (S_ISLNK(st.st_mode) || !(S_ISREG(st.st_mode) || S_ISDIR(st.st_mode))))
         return open_direct(a, path, err);
     a->path = strdup(path);
     a->tmp_path = tmp_name_for(path);

@@ -165,6 +165,28 @@ void snd_cli_version(const char *prog)
     exit(SND_EXIT_OK);
 }
 
+int snd_cli_each_source(const char *prog, int n, char **paths, snd_cli_source_fn fn, void *ctx)
+{
+    struct snd_err err = {0};
+    int status = SND_EXIT_OK, i;
+
+    if (n == 0)
+        return fn(ctx, "-", &err) == 0 ? SND_EXIT_OK : snd_cli_fail(prog, &err);
+    for (i = 0; i < n; i++) {
+        if (fn(ctx, paths[i], &err) == 0)
+            continue;
+        if (snd_cli_fail(prog, &err) == SND_EXIT_OK) /* stdout closed: stop quietly */
+            break;
+        status = SND_EXIT_FAILURE;
+    }
+    return status;
+}
+
+const char *snd_cli_source_name(const char *path)
+{
+    return strcmp(path, "-") == 0 ? "stdin" : path;
+}
+
 int snd_cli_fail(const char *prog, const struct snd_err *err)
 {
     if (err->errnum == EPIPE)

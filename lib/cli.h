@@ -52,8 +52,20 @@ int snd_cli_pcm_option(const char *prog, int c, const char *arg, struct snd_pcm_
     "  -r, --rate HZ         working sample rate: raw input's rate, files are resampled\n"         \
     "                        to it (default 16000)\n"                                              \
     "  -c, --channels N      channels of raw input, mixed down to mono (default 1)\n"              \
-    "  -e, --encoding ENC    sample encoding of raw input and of the output: s16, s32\n"        \
+    "  -e, --encoding ENC    sample encoding of raw input and of the output: s16, s32\n"           \
     "                        or f32 (default s16)\n"
+
+/* Work on one source: return 0, or -1 with err. */
+typedef int (*snd_cli_source_fn)(void *ctx, const char *path, struct snd_err *err);
+
+/* Run fn on each of the n paths, or on "-" (stdin) when n is 0, as wc(1) does: a failing
+ * source is reported ("PROG: FILE: problem") and the others still run; a closed stdout
+ * stops the run quietly. Returns SND_EXIT_FAILURE if any source failed, else
+ * SND_EXIT_OK. */
+int snd_cli_each_source(const char *prog, int n, char **paths, snd_cli_source_fn fn, void *ctx);
+
+/* The name to print for an operand: "stdin" for "-". */
+const char *snd_cli_source_name(const char *path);
 
 /* Print "PROG VERSION" on stdout and exit 0. */
 _Noreturn void snd_cli_version(const char *prog);

@@ -157,8 +157,9 @@ static int emit_clip(struct snd_splitter *s, const float *x, long n, long pad, l
             return -1;
         switch (snd_strset_add(s->names, id)) {
         case 0:
-            return snd_fail(err, "%s: a second clip would get this name: the template needs a "
-                                 "field that tells them apart",
+            return snd_fail(err,
+                            "%s: a second clip would get this name: the template needs a "
+                            "field that tells them apart",
                             id);
         case -1:
             return snd_fail(err, "%s: out of memory", id);

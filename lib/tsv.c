@@ -27,7 +27,7 @@ struct snd_tsv_writer {
     char *name;
     int ncols;
     int flush_each_row;
-    int errnum; /* the first write error, kept: a stream's error flag outlives errno */
+    int errnum;             /* the first write error, kept: a stream's error flag outlives errno */
     struct snd_atomic file; /* when writing a file: f is its temporary */
     int own_file;
 };
@@ -305,8 +305,7 @@ static int write_fields(struct snd_tsv_writer *w, const char *const *fields, str
 
     for (i = 0; i < w->ncols; i++) {
         if (strpbrk(fields[i], "\t\n\r") != NULL)
-            return snd_fail(err, "%s: field '%.40s' holds a tab or line break", w->name,
-                            fields[i]);
+            return snd_fail(err, "%s: field '%.40s' holds a tab or line break", w->name, fields[i]);
     }
     if (w->errnum != 0)
         return write_failed(w, err);
