@@ -607,7 +607,7 @@ static int open_sf_out(struct snd_audio_out *o, const char *path, struct snd_err
     int major = container_for(path);
 
     info.samplerate = o->fmt.rate_hz;
-    info.channels = 1;
+    info.channels = o->fmt.channels;
     o->subtype = subtype_for(major, o->fmt.enc);
     info.format = major | o->subtype;
     if (!sf_format_check(&info))
@@ -631,6 +631,11 @@ struct snd_audio_out *snd_audio_create(const char *path, const struct snd_pcm_fm
         snd_fail(err, "%s: out of memory", path ? path : "stdout");
         return NULL;
     }
+    if (fmt->channels < 1 || fmt->channels > SND_PCM_MAX_CHANNELS) {
+        free(o);
+        snd_fail(err, "%s: cannot write %d channels", path ? path : "stdout", fmt->channels);
+        return NULL;
+    }
     o->fmt = *fmt;
     o->file.fd = -1;
     o->to_stdout = path == NULL || strcmp(path, "-") == 0;
@@ -649,13 +654,14 @@ struct snd_audio_out *snd_audio_create(const char *path, const struct snd_pcm_fm
  * differs from the one raw PCM uses, and clips must match the raw stream bit for bit. */
 static int write_sf(struct snd_audio_out *o, const float *x, long n, struct snd_err *err)
 {
+    size_t n_samples = (size_t)n * (size_t)o->fmt.channels;
     sf_count_t wrote;
 
     if (o->subtype == SF_FORMAT_PCM_16) {
-        snd_pcm_to_s16((short *)o->bytes, x, (size_t)n);
+        snd_pcm_to_s16((short *)o->bytes, x, n_samples);
         wrote = sf_writef_short(o->sf, (short *)o->bytes, n);
     } else if (o->subtype == SF_FORMAT_PCM_24 || o->subtype == SF_FORMAT_PCM_32) {
-        snd_pcm_to_s32((int *)o->bytes, x, (size_t)n);
+        snd_pcm_to_s32((int *)o->bytes, x, n_samples);
         wrote = sf_writef_int(o->sf, (int *)o->bytes, n);
     } else {
         wrote = sf_writef_float(o->sf, x, n);
@@ -667,7 +673,7 @@ static int write_sf(struct snd_audio_out *o, const float *x, long n, struct snd_
 
 int snd_audio_write(struct snd_audio_out *o, const float *x, long n, struct snd_err *err)
 {
-    size_t need = (size_t)n * 4;
+    size_t n_samples = (size_t)n * (size_t)o->fmt.channels, need = n_samples * 4;
 
     if (n <= 0)
         return 0;
@@ -680,11 +686,19 @@ int snd_audio_write(struct snd_audio_out *o, const float *x, long n, struct snd_
     }
     if (!o->raw)
         return write_sf(o, x, n, err);
-    snd_pcm_encode(o->bytes, x, (size_t)n, o->fmt.enc);
+    snd_pcm_encode(o->bytes, x, n_samples, o->fmt.enc);
     if (write_full(o->to_stdout ? 1 : o->file.fd, o->bytes,
-                   (size_t)n * snd_pcm_sample_bytes(o->fmt.enc)) != 0)
+                   n_samples * snd_pcm_sample_bytes(o->fmt.enc)) != 0)
         return snd_fail_errno(err, errno, "%s", o->to_stdout ? "stdout" : o->file.path);
     return 0;
+}
+
+struct snd_pcm_fmt snd_audio_mono(const struct snd_pcm_fmt *fmt)
+{
+    struct snd_pcm_fmt mono = *fmt;
+
+    mono.channels = 1;
+    return mono;
 }
 
 int snd_audio_finish(struct snd_audio_out *o, struct snd_err *err)

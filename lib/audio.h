@@ -38,17 +38,21 @@ void snd_audio_close(struct snd_audio_in *a); /* NULL is fine */
  * Returns 0, or -1 with err. */
 int snd_audio_check_out_path(const char *path, struct snd_err *err);
 
-/* Create an output of mono audio at fmt->rate_hz ("-" or NULL: raw PCM on stdout in
- * fmt->enc; a file: the container its extension names, with samples of fmt->enc where
- * the container allows, 24-bit for FLAC's s32). A file is written to a temporary and
- * appears only at snd_audio_finish(). Returns NULL with err on failure; release the
- * result with snd_audio_finish() or snd_audio_discard(). */
+/* Create an output of fmt->channels interleaved channels at fmt->rate_hz ("-" or NULL:
+ * raw PCM on stdout in fmt->enc; a file: the container its extension names, with samples
+ * of fmt->enc where the container allows, 24-bit for FLAC's s32). A file is written to a
+ * temporary and appears only at snd_audio_finish(). Returns NULL with err on failure;
+ * release the result with snd_audio_finish() or snd_audio_discard(). */
 struct snd_audio_out *snd_audio_create(const char *path, const struct snd_pcm_fmt *fmt,
                                        struct snd_err *err);
 
-/* Write n samples. Returns 0, or -1 with err (err->errnum is EPIPE when stdout's reader
- * has gone). */
+/* Write n frames of interleaved samples (n * channels floats). Returns 0, or -1 with err
+ * (err->errnum is EPIPE when stdout's reader has gone). */
 int snd_audio_write(struct snd_audio_out *o, const float *x, long n, struct snd_err *err);
+
+/* The format of what the toolkit's tools write: fmt's rate and encoding, one channel
+ * (every tool works on the mono mix). */
+struct snd_pcm_fmt snd_audio_mono(const struct snd_pcm_fmt *fmt);
 
 /* Finish and free o: a file is completed and renamed into place. Returns 0, or -1 with
  * err, in which case no file is left behind. */

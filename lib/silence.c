@@ -80,7 +80,8 @@ struct snd_silencer *snd_silence_new(const struct snd_silence_opts *o, struct sn
             goto fail;
     }
     if (o->mode == SND_SILENCE_GATE || (o->mode == SND_SILENCE_TRIM && o->output == NULL)) {
-        s->run_out = snd_audio_create(o->output, &o->pcm, err);
+        struct snd_pcm_fmt mono = snd_audio_mono(&o->pcm);
+        s->run_out = snd_audio_create(o->output, &mono, err);
         if (s->run_out == NULL)
             goto fail;
     }
@@ -241,6 +242,7 @@ static int run_stream(struct snd_silencer *s, struct snd_audio_in *a, struct snd
 static int open_source_out(struct snd_silencer *s, struct snd_err *err)
 {
     char path[4096], base[256];
+    struct snd_pcm_fmt mono;
 
     s->out = s->run_out;
     if (s->out != NULL || s->o.mode != SND_SILENCE_TRIM)
@@ -250,7 +252,8 @@ static int open_source_out(struct snd_silencer *s, struct snd_err *err)
     else if (snd_clipname_expand(s->o.output, snd_clipname_base(s->source, base, sizeof base), 0,
                                  0.0, path, sizeof path, err) != 0)
         return -1;
-    s->out = snd_audio_create(path, &s->o.pcm, err);
+    mono = snd_audio_mono(&s->o.pcm);
+    s->out = snd_audio_create(path, &mono, err);
     return s->out == NULL ? -1 : 0;
 }
 

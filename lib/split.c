@@ -107,7 +107,8 @@ struct snd_splitter *snd_split_new(const struct snd_split_opts *o, struct snd_er
         return NULL;
     }
     if (o->out_template == NULL) {
-        s->pcm_out = snd_audio_create("-", &o->pcm, err);
+        struct snd_pcm_fmt mono = snd_audio_mono(&o->pcm);
+        s->pcm_out = snd_audio_create("-", &mono, err);
         if (s->pcm_out == NULL) {
             snd_split_free(s);
             return NULL;
@@ -151,6 +152,7 @@ static int emit_clip(struct snd_splitter *s, const float *x, long n, long pad, l
     const char *row[4];
 
     if (s->o.out_template != NULL) {
+        struct snd_pcm_fmt mono = snd_audio_mono(&s->o.pcm);
         struct snd_audio_out *out;
         if (snd_clipname_expand(s->o.out_template, s->base, s->n_clips, start / rate, id, sizeof id,
                                 err) != 0)
@@ -164,7 +166,7 @@ static int emit_clip(struct snd_splitter *s, const float *x, long n, long pad, l
         case -1:
             return snd_fail(err, "%s: out of memory", id);
         }
-        out = snd_audio_create(id, &s->o.pcm, err);
+        out = snd_audio_create(id, &mono, err);
         if (out == NULL)
             return -1;
         if (write_padded(out, x, n, pad, err) != 0) {

@@ -156,6 +156,33 @@ static void raw_channels_mixed_down(void)
     clear_dir();
 }
 
+/* Interleaved stereo written as raw PCM and as WAV reads back as its mono mix. */
+static void stereo_written_and_mixed_down(void)
+{
+    static const char *const names[] = {"st.wav", "st.raw"};
+    float lr[8] = {0.5f, -0.25f, 0.25f, 0.25f, -1.0f, 0.0f, 0.125f, 0.375f}, y[8];
+    struct snd_err err = {0};
+    struct snd_pcm_fmt stereo = {16000, 2, SND_ENC_S16};
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        struct snd_audio_out *o = snd_audio_create(path_in(names[i]), &stereo, &err);
+        struct snd_audio_in *a;
+        CHECK(o != NULL && snd_audio_write(o, lr, 4, &err) == 0 && snd_audio_finish(o, &err) == 0);
+        a = snd_audio_open(path_in(names[i]), &stereo, &err);
+        CHECK(a != NULL);
+        CHECK(snd_audio_read(a, y, 8, &err) == 4);
+        CHECK_NEAR(y[0], 0.125, 0);
+        CHECK_NEAR(y[1], 0.25, 0);
+        CHECK_NEAR(y[2], -0.5, 0);
+        CHECK_NEAR(y[3], 0.25, 0);
+        snd_audio_close(a);
+    }
+    CHECK(snd_audio_create(path_in("x.wav"), &(struct snd_pcm_fmt){16000, 0, SND_ENC_S16}, &err) ==
+          NULL);
+    clear_dir();
+}
+
 static void odd_raw_length_refused(void)
 {
     float y[8];
@@ -227,6 +254,7 @@ int main(void)
     RUN(float_and_24_bit_files);
     RUN(files_resampled_to_working_rate);
     RUN(raw_channels_mixed_down);
+    RUN(stereo_written_and_mixed_down);
     RUN(odd_raw_length_refused);
     RUN(bad_files_refused);
     RUN(unfinished_output_leaves_nothing);
