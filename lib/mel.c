@@ -1,0 +1,436 @@
+/* mel: window -> real FFT (FFTW, double) -> |X|^power -> triangular mel filters -> log.
+ * The padded signal is built as samples arrive: a reflected prefix once the first
+ * n_fft/2 + 1 samples are in, the reflected suffix at the end of the clip. */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fftw3.h>
+
+#include "mel.h"
+
+/* Frames handed to the callback at once: large enough to amortise the call, small enough
+ * to stay in cache (64 x 64 floats). */
+#define BATCH_FRAMES 64
+
+/* FFTW's planner is process-wide state and not thread-safe; plans are made under this
+ * lock, then executed freely (fftw_execute_dft_r2c is thread-safe). */
+static pthread_mutex_t planner_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct mel_filter {
+    int first_bin; /* the filter's weights cover bins first_bin .. first_bin + n_bins - 1 */
+    int n_bins;
+    double *weights;
+};
+
+struct snd_mel {
+    struct snd_feat_params p;
+    int pad;        /* samples of padding either side: n_fft / 2 when centred */
+    int n_bins;     /* n_fft / 2 + 1 */
+    double *window; /* n_fft: the periodic window, centred, zero outside win_length */
+    struct mel_filter *filters;
+    double *filter_weights;
+    double log_scale; /* 20 / power for dB, 1 for ln */
+
+    /* Double precision: a float FFT's rounding reaches mel bands 110 dB below a frame's
+     * peak, where torchaudio's float32 values stray by up to 0.56 dB from the exact ones;
+     * ours stay exact there, at little cost next to decoding and resampling. */
+    fftw_plan plan;
+    double *fft_in;        /* n_fft */
+    fftw_complex *fft_out; /* n_bins */
+    double *spectrum;      /* n_bins */
+
+    /* The padded signal from index buf_start, which is the next frame's start. */
+    float *buf;
+    long buf_len, buf_cap;
+    long long buf_start;
+    long long next_frame; /* index of the next frame */
+    long long skip;       /* padded samples to drop before buf_start, when hop > n_fft */
+
+    /* The clip's first samples, until the reflected prefix can be built. */
+    float *head;
+    long head_len;
+    int prefix_done;
+    float *tail; /* the last pad + 1 samples of the clip, for the reflected suffix */
+    float *edge; /* pad samples: the reflected prefix or suffix being appended */
+    long tail_len;
+    long long n_samples;
+
+    float *out; /* BATCH_FRAMES x n_mels */
+    long n_out;
+};
+
+static double hz_to_mel(double hz, enum snd_mel_scale scale)
+{
+    /* Slaney: linear below 1 kHz (200/3 Hz per mel), logarithmic above, as librosa. */
+    const double f_sp = 200.0 / 3.0, min_log_hz = 1000.0, min_log_mel = min_log_hz / f_sp;
+    const double logstep = log(6.4) / 27.0;
+
+    if (scale == SND_MEL_HTK)
+        return 2595.0 * log10(1.0 + hz / 700.0);
+    if (hz >= min_log_hz)
+        return min_log_mel + log(hz / min_log_hz) / logstep;
+    return hz / f_sp;
+}
+
+static double mel_to_hz(double mel, enum snd_mel_scale scale)
+{
+    const double f_sp = 200.0 / 3.0, min_log_hz = 1000.0, min_log_mel = min_log_hz / f_sp;
+    const double logstep = log(6.4) / 27.0;
+
+    if (scale == SND_MEL_HTK)
+        return 700.0 * (pow(10.0, mel / 2595.0) - 1.0);
+    if (mel >= min_log_mel)
+        return min_log_hz * exp(logstep * (mel - min_log_mel));
+    return f_sp * mel;
+}
+
+/* Periodic windows (N = win_length, not N - 1): torchaudio's default, so frames match. */
+static void make_window(double *w, const struct snd_feat_params *p)
+{
+    int offset = (p->n_fft - p->win_length) / 2, i;
+    double N = p->win_length;
+
+    memset(w, 0, (size_t)p->n_fft * sizeof *w);
+    for (i = 0; i < p->win_length; i++) {
+        double a = 2.0 * M_PI * i / N, v = 1.0;
+        switch (p->window) {
+        case SND_WINDOW_HANN:
+            v = 0.5 - 0.5 * cos(a);
+            break;
+        case SND_WINDOW_HAMMING:
+            v = 0.54 - 0.46 * cos(a);
+            break;
+        case SND_WINDOW_BLACKMAN:
+            v = 0.42 - 0.5 * cos(a) + 0.08 * cos(2.0 * a);
+            break;
+        case SND_WINDOW_RECT:
+            break;
+        }
+        w[offset + i] = v;
+    }
+}
+
+/* Triangular filters between n_mels + 2 points equally spaced in mel, evaluated at the
+ * bin frequencies linspace(0, sample_rate // 2, n_bins), as torchaudio.functional.
+ * melscale_fbanks; Slaney norm scales each by 2 / (its width in Hz). */
+static int make_filters(struct snd_mel *m, struct snd_err *err)
+{
+    const struct snd_feat_params *p = &m->p;
+    double m_min = hz_to_mel(p->f_min, p->mel_scale), m_max = hz_to_mel(p->f_max, p->mel_scale);
+    double *f_pts = malloc((size_t)(p->n_mels + 2) * sizeof *f_pts);
+    double nyquist = (double)(p->sample_rate / 2);
+    double *w = m->filter_weights;
+    int i, k;
+
+    if (f_pts == NULL)
+        return snd_fail(err, "out of memory");
+    for (i = 0; i < p->n_mels + 2; i++)
+        f_pts[i] = mel_to_hz(m_min + (m_max - m_min) * i / (p->n_mels + 1), p->mel_scale);
+    for (i = 0; i < p->n_mels; i++) {
+        double lo = f_pts[i], mid = f_pts[i + 1], hi = f_pts[i + 2];
+        double enorm = p->norm == SND_NORM_SLANEY ? 2.0 / (hi - lo) : 1.0;
+        struct mel_filter *f = &m->filters[i];
+        f->first_bin = -1;
+        f->n_bins = 0;
+        f->weights = w;
+        for (k = 0; k < m->n_bins; k++) {
+            double hz = nyquist * k / (m->n_bins - 1);
+            double down = (hz - lo) / (mid - lo), up = (hi - hz) / (hi - mid);
+            double v = fmax(0.0, fmin(down, up));
+            if (v <= 0.0)
+                continue;
+            if (f->first_bin < 0)
+                f->first_bin = k;
+            /* Bins between first_bin and k with no weight stay as zeros. */
+            while (f->first_bin + f->n_bins < k)
+                w[f->n_bins++] = 0.0;
+            w[f->n_bins++] = v * enorm;
+        }
+        if (f->n_bins == 0) {
+            free(f_pts);
+            return snd_fail(err,
+                            "n_mels %d is too many for n_fft %d: mel band %d (%.1f-%.1f Hz) "
+                            "falls between FFT bins",
+                            p->n_mels, p->n_fft, i, lo, hi);
+        }
+        w += f->n_bins;
+    }
+    free(f_pts);
+    return 0;
+}
+
+static void mel_reset(struct snd_mel *m)
+{
+    m->buf_len = 0;
+    m->buf_start = 0;
+    m->next_frame = 0;
+    m->skip = 0;
+    m->head_len = 0;
+    m->prefix_done = m->pad == 0;
+    m->tail_len = 0;
+    m->n_samples = 0;
+    m->n_out = 0;
+}
+
+struct snd_mel *snd_mel_new(const struct snd_feat_params *p, struct snd_err *err)
+{
+    struct snd_mel *m;
+
+    if (snd_feat_params_check(p, err) != 0)
+        return NULL;
+    m = calloc(1, sizeof *m);
+    if (m == NULL) {
+        snd_fail(err, "out of memory");
+        return NULL;
+    }
+    m->p = *p;
+    m->pad = p->center ? p->n_fft / 2 : 0;
+    m->n_bins = p->n_fft / 2 + 1;
+    m->log_scale = p->log == SND_LOG_DB ? 20.0 / p->power : 1.0;
+    m->window = malloc((size_t)p->n_fft * sizeof *m->window);
+    m->filters = calloc((size_t)p->n_mels, sizeof *m->filters);
+    m->filter_weights = malloc((size_t)p->n_mels * (size_t)m->n_bins * sizeof(double));
+    m->fft_in = fftw_malloc((size_t)p->n_fft * sizeof *m->fft_in);
+    m->fft_out = fftw_malloc((size_t)m->n_bins * sizeof *m->fft_out);
+    m->spectrum = malloc((size_t)m->n_bins * sizeof *m->spectrum);
+    m->buf_cap = 2L * p->n_fft + 4096;
+    m->buf = malloc((size_t)m->buf_cap * sizeof *m->buf);
+    m->head = malloc((size_t)(m->pad + 1) * sizeof *m->head);
+    m->tail = malloc((size_t)(m->pad + 1) * sizeof *m->tail);
+    m->edge = malloc((size_t)(m->pad + 1) * sizeof *m->edge);
+    m->out = malloc((size_t)BATCH_FRAMES * (size_t)p->n_mels * sizeof *m->out);
+    if (!m->window || !m->filters || !m->filter_weights || !m->fft_in || !m->fft_out ||
+        !m->spectrum || !m->buf || !m->head || !m->tail || !m->edge || !m->out) {
+        snd_mel_free(m);
+        snd_fail(err, "out of memory");
+        return NULL;
+    }
+    make_window(m->window, p);
+    if (make_filters(m, err) != 0) {
+        snd_mel_free(m);
+        return NULL;
+    }
+    /* FFTW_ESTIMATE: the same plan every time, so every run and every thread computes
+     * bit-identical frames (a measured plan may pick another algorithm next time). */
+    pthread_mutex_lock(&planner_lock);
+    m->plan = fftw_plan_dft_r2c_1d(p->n_fft, m->fft_in, m->fft_out, FFTW_ESTIMATE);
+    pthread_mutex_unlock(&planner_lock);
+    if (m->plan == NULL) {
+        snd_mel_free(m);
+        snd_fail(err, "cannot plan an FFT of %d points", p->n_fft);
+        return NULL;
+    }
+    mel_reset(m);
+    return m;
+}
+
+/* One frame of the padded signal (n_fft samples at x) into m->out's next row. */
+static void compute_frame(struct snd_mel *m, const float *x)
+{
+    const struct snd_feat_params *p = &m->p;
+    float *row = m->out + m->n_out * p->n_mels;
+    int k, i;
+
+    for (i = 0; i < p->n_fft; i++)
+        m->fft_in[i] = (double)x[i] * m->window[i];
+    fftw_execute_dft_r2c(m->plan, m->fft_in, m->fft_out);
+    for (k = 0; k < m->n_bins; k++) {
+        double re = m->fft_out[k][0], im = m->fft_out[k][1], pw = re * re + im * im;
+        m->spectrum[k] = p->power == 2.0   ? pw
+                         : p->power == 1.0 ? sqrt(pw)
+                                           : pow(pw, p->power / 2.0);
+    }
+    for (i = 0; i < p->n_mels; i++) {
+        const struct mel_filter *f = &m->filters[i];
+        const double *s = m->spectrum + f->first_bin;
+        double sum = 0.0;
+        for (k = 0; k < f->n_bins; k++)
+            sum += f->weights[k] * s[k];
+        if (p->log == SND_LOG_NONE)
+            row[i] = (float)sum;
+        else if (p->log == SND_LOG_DB)
+            row[i] = (float)(m->log_scale * log10(fmax(sum, p->amin)));
+        else
+            row[i] = (float)log(fmax(sum, p->amin));
+    }
+    m->n_out++;
+}
+
+static int flush_out(struct snd_mel *m, snd_mel_frames_fn fn, void *ctx, struct snd_err *err)
+{
+    long n = m->n_out;
+
+    m->n_out = 0;
+    return n > 0 ? fn(ctx, m->out, n, err) : 0;
+}
+
+/* Compute every frame that lies wholly in the buffer, dropping samples no later frame
+ * needs. */
+static int run_frames(struct snd_mel *m, snd_mel_frames_fn fn, void *ctx, struct snd_err *err)
+{
+    const int n_fft = m->p.n_fft, hop = m->p.hop_length;
+    long off = 0;
+
+    while (off + n_fft <= m->buf_len) {
+        compute_frame(m, m->buf + off);
+        m->next_frame++;
+        off += hop;
+        if (m->n_out == BATCH_FRAMES && flush_out(m, fn, ctx, err) != 0)
+            return -1;
+    }
+    if (off > m->buf_len) {
+        m->skip = off - m->buf_len;
+        off = m->buf_len;
+    }
+    m->buf_len -= off;
+    memmove(m->buf, m->buf + off, (size_t)m->buf_len * sizeof *m->buf);
+    m->buf_start += off;
+    return 0;
+}
+
+/* Append padded samples, computing frames whenever the buffer fills. */
+static int append_padded(struct snd_mel *m, const float *x, long n, snd_mel_frames_fn fn, void *ctx,
+                         struct snd_err *err)
+{
+    while (n > 0) {
+        long take;
+        if (m->skip > 0) {
+            take = n < m->skip ? n : (long)m->skip;
+            m->skip -= take;
+            m->buf_start += take;
+            x += take;
+            n -= take;
+            continue;
+        }
+        take = m->buf_cap - m->buf_len;
+        if (take > n)
+            take = n;
+        memcpy(m->buf + m->buf_len, x, (size_t)take * sizeof *x);
+        m->buf_len += take;
+        x += take;
+        n -= take;
+        if (run_frames(m, fn, ctx, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Sample j of the clip seen by the padding: reflected at both ends (numpy's "reflect",
+ * which does not repeat the edge sample), zero where a short clip runs out. */
+static float reflected(const float *x, long n, long j)
+{
+    if (j < 0)
+        j = -j;
+    if (j >= n)
+        j = 2 * (n - 1) - j;
+    return j >= 0 && j < n ? x[j] : 0.0f;
+}
+
+/* The reflected prefix x[pad], ..., x[1], then the clip's first samples. */
+static int emit_prefix(struct snd_mel *m, snd_mel_frames_fn fn, void *ctx, struct snd_err *err)
+{
+    long j;
+
+    for (j = 0; j < m->pad; j++)
+        m->edge[j] = reflected(m->head, m->head_len, m->pad - j);
+    m->prefix_done = 1;
+    if (append_padded(m, m->edge, m->pad, fn, ctx, err) != 0)
+        return -1;
+    return append_padded(m, m->head, m->head_len, fn, ctx, err);
+}
+
+static void keep_tail(struct snd_mel *m, const float *x, long n)
+{
+    long keep = m->pad + 1;
+
+    if (n >= keep) {
+        memcpy(m->tail, x + n - keep, (size_t)keep * sizeof *x);
+        m->tail_len = keep;
+        return;
+    }
+    if (m->tail_len + n > keep) {
+        long drop = m->tail_len + n - keep;
+        memmove(m->tail, m->tail + drop, (size_t)(m->tail_len - drop) * sizeof *x);
+        m->tail_len -= drop;
+    }
+    memcpy(m->tail + m->tail_len, x, (size_t)n * sizeof *x);
+    m->tail_len += n;
+}
+
+int snd_mel_feed(struct snd_mel *m, const float *x, long n, snd_mel_frames_fn fn, void *ctx,
+                 struct snd_err *err)
+{
+    if (n <= 0)
+        return 0;
+    m->n_samples += n;
+    keep_tail(m, x, n);
+    if (!m->prefix_done) {
+        long take = m->pad + 1 - m->head_len;
+        if (take > n)
+            take = n;
+        memcpy(m->head + m->head_len, x, (size_t)take * sizeof *x);
+        m->head_len += take;
+        x += take;
+        n -= take;
+        if (m->head_len < m->pad + 1)
+            return 0;
+        if (emit_prefix(m, fn, ctx, err) != 0)
+            return -1;
+    }
+    if (append_padded(m, x, n, fn, ctx, err) != 0)
+        return -1;
+    return flush_out(m, fn, ctx, err);
+}
+
+int snd_mel_finish(struct snd_mel *m, snd_mel_frames_fn fn, void *ctx, struct snd_err *err)
+{
+    long j;
+    int r = 0;
+
+    if (m->n_samples > 0 && !m->prefix_done)
+        r = emit_prefix(m, fn, ctx, err);
+    if (m->n_samples > 0 && r == 0) {
+        /* The tail holds the clip's last samples: reflect about the last one. */
+        for (j = 0; j < m->pad; j++)
+            m->edge[j] = reflected(m->tail, m->tail_len, m->tail_len + j);
+        r = append_padded(m, m->edge, m->pad, fn, ctx, err);
+        if (r == 0)
+            r = flush_out(m, fn, ctx, err);
+    }
+    mel_reset(m);
+    return r;
+}
+
+long long snd_mel_frame_count(const struct snd_feat_params *p, long long n_samples)
+{
+    long long padded = n_samples + (p->center ? 2LL * (p->n_fft / 2) : 0);
+
+    if (n_samples <= 0 || padded < p->n_fft)
+        return 0;
+    return 1 + (padded - p->n_fft) / p->hop_length;
+}
+
+void snd_mel_free(struct snd_mel *m)
+{
+    if (m == NULL)
+        return;
+    if (m->plan != NULL) {
+        pthread_mutex_lock(&planner_lock);
+        fftw_destroy_plan(m->plan);
+        pthread_mutex_unlock(&planner_lock);
+    }
+    free(m->window);
+    free(m->filters);
+    free(m->filter_weights);
+    fftw_free(m->fft_in);
+    fftw_free(m->fft_out);
+    free(m->spectrum);
+    free(m->buf);
+    free(m->head);
+    free(m->tail);
+    free(m->edge);
+    free(m->out);
+    free(m);
+}
