@@ -14,13 +14,15 @@ BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 
-PKGS = sndfile samplerate fftw3 hdf5
+PKGS = sndfile samplerate fftw3 hdf5 libpng
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ilib
+# -iquote, not -I: lib/ headers are found only by #include "...", so names like features.h
+# and png.h cannot shadow the system headers of the same name.
+CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -iquote lib
 
 ifeq ($(SAN),1)
 BUILD = build/san

@@ -403,6 +403,11 @@ int snd_mel_finish(struct snd_mel *m, snd_mel_frames_fn fn, void *ctx, struct sn
     return r;
 }
 
+void snd_mel_reset(struct snd_mel *m)
+{
+    mel_reset(m);
+}
+
 long long snd_mel_frame_count(const struct snd_feat_params *p, long long n_samples)
 {
     long long padded = n_samples + (p->center ? 2LL * (p->n_fft / 2) : 0);

@@ -32,6 +32,10 @@ int snd_mel_feed(struct snd_mel *m, const float *x, long n, snd_mel_frames_fn fn
  * refuses it. Returns 0, or -1 with err from fn. */
 int snd_mel_finish(struct snd_mel *m, snd_mel_frames_fn fn, void *ctx, struct snd_err *err);
 
+/* Abandon the current clip (its source failed): nothing more is computed from it, and
+ * the computer is ready for a new clip. */
+void snd_mel_reset(struct snd_mel *m);
+
 /* Frames a clip of n_samples samples yields: 1 + n/hop when centred (1 + (n-1)/hop for an
  * odd n_fft), 1 + (n - n_fft)/hop otherwise; 0 for an empty clip or one shorter than n_fft
  * uncentred. */
