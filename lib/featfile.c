@@ -161,12 +161,15 @@ static int open_for_append(struct snd_ff_writer *w, const struct snd_feat_params
 
     if (old == NULL)
         return -1;
-    r = snd_feat_params_compare(p, "the new features", snd_ff_params(old), w->name, err);
+    r = snd_feat_params_compare(snd_ff_params(old), w->name, p, "this run", err);
     w->first_clip = snd_ff_n_clips(old);
     w->rows = old->offsets[old->n_clips];
     snd_ff_reader_free(old);
-    if (r != 0)
-        return snd_fail(err, "cannot append: %s", err->msg) /* keeps the comparison */;
+    if (r != 0) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        return snd_fail(err, "cannot append: %s", msg);
+    }
     if (copy_file(w->name, w->file.fd, err) != 0)
         return -1;
     w->f = H5Fopen(w->file.tmp_path, H5F_ACC_RDWR, H5P_DEFAULT);

@@ -8,11 +8,18 @@
 #include "featstream.h"
 #include "pcm.h"
 
+/* Frames per record when writing to a file: fixed, so the bytes depend only on the
+ * frames, not on how they were computed (-j1 and -j2 write the same file). On a pipe each
+ * write leaves at once as its own record instead, for a live reader. */
+#define RECORD_FRAMES 64
+
 struct snd_fs_writer {
     FILE *f;
     char *name;
     int n_mels;
     int flush_each;
+    float *held; /* up to RECORD_FRAMES frames waiting for a full record (not a pipe) */
+    long n_held;
     int in_clip;
     uint64_t clip_frames, n_clips;
     unsigned char *buf;
@@ -94,6 +101,12 @@ struct snd_fs_writer *snd_fs_writer_new(FILE *f, const char *name, const struct 
     w->f = f;
     w->n_mels = p->n_mels;
     w->flush_each = is_pipe(f);
+    w->held = malloc((size_t)RECORD_FRAMES * (size_t)p->n_mels * sizeof *w->held);
+    if (w->held == NULL) {
+        snd_fs_writer_free(w);
+        snd_fail(err, "%s: out of memory", name);
+        return NULL;
+    }
     memcpy(head, SND_FS_MAGIC, 8);
     put_u32(head + 8, SND_FS_VERSION);
     put_u32(head + 12, (uint32_t)len);
@@ -129,15 +142,46 @@ int snd_fs_begin_clip(struct snd_fs_writer *w, const char *id, double start_sec,
     return flush_if_pipe(w, err);
 }
 
+static int write_record(struct snd_fs_writer *w, const float *frames, long n, struct snd_err *err);
+
+/* Emit the held frames as one record. */
+static int flush_held(struct snd_fs_writer *w, struct snd_err *err)
+{
+    long n = w->n_held;
+
+    w->n_held = 0;
+    return n > 0 ? write_record(w, w->held, n, err) : 0;
+}
+
 int snd_fs_write_frames(struct snd_fs_writer *w, const float *frames, long n, struct snd_err *err)
+{
+    if (!w->in_clip)
+        return snd_fail(err, "%s: frames outside a clip", w->name);
+    if (w->flush_each)
+        return write_record(w, frames, n, err);
+    while (n > 0) {
+        long take = RECORD_FRAMES - w->n_held;
+        if (take > n)
+            take = n;
+        memcpy(w->held + (size_t)w->n_held * w->n_mels, frames,
+               (size_t)take * (size_t)w->n_mels * sizeof *frames);
+        w->n_held += take;
+        frames += (size_t)take * w->n_mels;
+        n -= take;
+        if (w->n_held == RECORD_FRAMES && flush_held(w, err) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* One 'F' record of n frames. */
+static int write_record(struct snd_fs_writer *w, const float *frames, long n, struct snd_err *err)
 {
     size_t values = (size_t)n * (size_t)w->n_mels, need = 5 + 4 * values;
     unsigned char *b;
 
     if (n <= 0)
         return 0;
-    if (!w->in_clip)
-        return snd_fail(err, "%s: frames outside a clip", w->name);
     if (need > w->buf_cap) {
         b = realloc(w->buf, need);
         if (b == NULL)
@@ -161,6 +205,8 @@ int snd_fs_end_clip(struct snd_fs_writer *w, struct snd_err *err)
 
     if (!w->in_clip)
         return snd_fail(err, "%s: no clip to end", w->name);
+    if (flush_held(w, err) != 0)
+        return -1;
     b[0] = 'E';
     put_u64(b + 1, w->clip_frames);
     w->in_clip = 0;
@@ -192,6 +238,7 @@ void snd_fs_writer_free(struct snd_fs_writer *w)
 {
     if (w == NULL)
         return;
+    free(w->held);
     free(w->buf);
     free(w->name);
     free(w);

@@ -58,9 +58,11 @@ static int is_template(const char *s)
 int snd_melspec_check(const struct snd_melspec_opts *o, int n_sources, struct snd_err *err)
 {
     struct snd_clipname_fields f;
+    struct snd_mel *m = snd_mel_new(&o->feat, err); /* builds the filterbank: too many mels? */
 
-    if (snd_feat_params_check(&o->feat, err) != 0)
+    if (m == NULL)
         return -1;
+    snd_mel_free(m);
     if (o->threads < 1 || o->threads > 1024)
         return snd_fail(err, "threads %d is outside [1, 1024]", o->threads);
     if (o->append && o->output == NULL)
@@ -317,6 +319,9 @@ long snd_melspec_run(const struct snd_melspec_opts *o, int n, char **paths,
         goto out;
     failed = pool ? run_parallel(&r, pool, mels, n, paths, fail, ctx, err)
                   : run_streaming(&r, mels[0], n, paths, fail, ctx, err);
+    /* Every source failed: a file with no clips would only hide that. */
+    if (failed == n && !snd_feat_is_stream(r.out))
+        goto out;
     if (failed >= 0 && snd_feat_finish(r.out, err) != 0)
         failed = -1;
     r.out = NULL;

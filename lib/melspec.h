@@ -39,9 +39,9 @@ int snd_melspec_check(const struct snd_melspec_opts *o, int n_sources, struct sn
  * to the output. One source, or one thread, streams: frames leave as soon as they are
  * computed and memory does not grow with a source's length. Otherwise sources are spread
  * over the threads a batch at a time. A source that fails is reported through fail and
- * left out (a file) or ends the run (a stream, which cannot take frames back). Returns the
- * number of sources that failed, or -1 with err when the output itself failed (then no
- * file is left behind). */
+ * left out (a file) or ends the run (a stream, which cannot take frames back); when every
+ * source fails, no file is made. Returns the number of sources that failed, or -1 with err
+ * when the output itself failed (then no file is left behind). */
 long snd_melspec_run(const struct snd_melspec_opts *o, int n, char **paths,
                      snd_melspec_fail_fn fail, void *ctx, struct snd_err *err);
 

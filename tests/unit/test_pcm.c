@@ -160,6 +160,57 @@ static void resample_8k_16k_8k_keeps_a_sine(void)
     free(down);
 }
 
+/* The rates recordings come in, down to 16 kHz (and 16 to 8): a 1 kHz sine keeps its
+ * amplitude and its SNR, and the length is the ratio's. */
+static void common_rates_keep_a_sine(void)
+{
+    static const int rates[][2] = {
+        {44100, 16000}, {48000, 16000}, {22050, 16000}, {16000, 8000}, {11025, 16000}};
+    struct snd_err err = {0};
+    size_t r;
+
+    for (r = 0; r < sizeof rates / sizeof rates[0]; r++) {
+        int from = rates[r][0], to = rates[r][1];
+        long n = 2L * from, n_out, i;
+        float *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)(3 * n) * sizeof *y);
+        struct snd_resampler *rs = snd_resampler_new(from, to, &err);
+        double amp, snr;
+        for (i = 0; i < n; i++)
+            x[i] = (float)(0.5 * sin(2 * M_PI * 1000.0 * i / from));
+        n_out = resample_stream(rs, x, n, y, 3 * n);
+        CHECK(labs(n_out - 2L * to) <= 1);
+        snr = sine_snr_db(y + to / 2, to, 1000.0 / to, &amp);
+        printf("    %5d -> %5d Hz: SNR %.1f dB, amplitude %.5f\n", from, to, snr, amp);
+        CHECK_NEAR(amp, 0.5, 0.005);
+        CHECK(snr > 90.0);
+        snd_resampler_free(rs);
+        free(x);
+        free(y);
+    }
+}
+
+/* A tone above the new Nyquist frequency must not fold back into the band. */
+static void downsampling_rejects_aliases(void)
+{
+    struct snd_err err = {0};
+    long n = 96000, n_out, i;
+    float *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y);
+    struct snd_resampler *rs = snd_resampler_new(48000, 16000, &err);
+    double sum = 0.0, level_db;
+
+    for (i = 0; i < n; i++)
+        x[i] = (float)(0.5 * sin(2 * M_PI * 10000.0 * i / 48000.0));
+    n_out = resample_stream(rs, x, n, y, n);
+    for (i = 8000; i < n_out - 8000; i++)
+        sum += (double)y[i] * y[i];
+    level_db = 10 * log10(sum / (n_out - 16000) / 0.125); /* relative to the input's power */
+    printf("    48 kHz -> 16 kHz, a 10 kHz tone: %.1f dB\n", level_db);
+    CHECK(level_db < -80.0);
+    snd_resampler_free(rs);
+    free(x);
+    free(y);
+}
+
 static void resampler_refuses_bad_rates(void)
 {
     struct snd_err err = {0};
@@ -177,6 +228,8 @@ int main(void)
     RUN(encode_clips_and_rounds);
     RUN(nonfinite_found);
     RUN(resample_8k_16k_8k_keeps_a_sine);
+    RUN(common_rates_keep_a_sine);
+    RUN(downsampling_rejects_aliases);
     RUN(resampler_refuses_bad_rates);
     return HARNESS_STATUS();
 }
