@@ -67,6 +67,11 @@ int snd_cli_each_source(const char *prog, int n, char **paths, snd_cli_source_fn
 /* The name to print for an operand: "stdin" for "-". */
 const char *snd_cli_source_name(const char *path);
 
+/* The same for tools that read PCM but write none, and take -r for something else. */
+#define SND_CLI_RAW_INPUT_HELP                                                                     \
+    "  -c, --channels N      channels of raw input, mixed down to mono (default 1)\n"              \
+    "  -e, --encoding ENC    sample encoding of raw input: s16, s32 or f32 (default s16)\n"
+
 /* Print "PROG VERSION" on stdout and exit 0. */
 _Noreturn void snd_cli_version(const char *prog);
 

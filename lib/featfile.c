@@ -14,7 +14,7 @@
 
 /* Rows per chunk of /mel: 1024 x 64 floats is 256 KiB, a read of a few clips at once. */
 #define CHUNK_ROWS 1024
-#define META_CHUNK 4096
+#define META_CHUNK 512 /* clip-table entries per chunk: small files stay small */
 /* A bound on the clip table a reader loads, against corrupt sizes: 100 million clips. */
 #define MAX_CLIPS 100000000LL
 
@@ -151,6 +151,18 @@ static int create_layout(struct snd_ff_writer *w, const struct snd_feat_params *
     return snd_feat_params_write_h5(w->f, p, w->name, err);
 }
 
+/* Whether a dataset's first dimension is unlimited, as appending needs. */
+static int can_grow(hid_t d)
+{
+    hsize_t dims[2], max[2] = {0, 0};
+    hid_t s = H5Dget_space(d);
+    int ok = s >= 0 && H5Sget_simple_extent_dims(s, dims, max) >= 1 && max[0] == H5S_UNLIMITED;
+
+    if (s >= 0)
+        H5Sclose(s);
+    return ok;
+}
+
 /* Appending: the original must be a feature file with the same parameters; its copy is
  * opened for writing and extended. */
 static int open_for_append(struct snd_ff_writer *w, const struct snd_feat_params *p,
@@ -181,6 +193,11 @@ static int open_for_append(struct snd_ff_writer *w, const struct snd_feat_params
     w->starts = H5Dopen2(w->f, "start", H5P_DEFAULT);
     if (w->mel < 0 || w->offsets < 0 || w->ids < 0 || w->starts < 0)
         return snd_fail(err, "%s: cannot reopen its datasets for appending", w->name);
+    if (!can_grow(w->mel) || !can_grow(w->offsets) || !can_grow(w->ids) || !can_grow(w->starts))
+        return snd_fail(err,
+                        "%s: cannot append: its datasets have a fixed size (not written "
+                        "by snd-melspec?)",
+                        w->name);
     return 0;
 }
 

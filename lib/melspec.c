@@ -10,6 +10,7 @@
 #include "mel.h"
 #include "melspec.h"
 #include "pool.h"
+#include "strset.h"
 
 #define READ_SAMPLES 16384
 /* Sources per parallel batch, per thread: enough to keep every thread busy while the
@@ -28,8 +29,9 @@ struct run {
     struct snd_feat_writer *out;
     long clip_index; /* clips written, for picture names */
     struct frames pic;
-    int collect; /* gather frames for a picture */
-    float *buf;  /* READ_SAMPLES of decoded audio */
+    int collect;                 /* gather frames for a picture */
+    float *buf;                  /* READ_SAMPLES of decoded audio */
+    struct snd_strset *pictures; /* names drawn so far: none is drawn twice */
 };
 
 static int frames_add(struct frames *g, const float *f, long n, struct snd_err *err)
@@ -103,6 +105,15 @@ static int write_picture(struct run *r, const char *source, const float *frames,
             return -1;
     } else {
         snprintf(path, sizeof path, "%s", o->png);
+    }
+    switch (snd_strset_add(r->pictures, path)) {
+    case 0:
+        return snd_fail(err,
+                        "%s: a second picture would get this name: the template needs {n} "
+                        "or a different {base}",
+                        path);
+    case -1:
+        return snd_fail(err, "%s: out of memory", path);
     }
     return snd_png_write(path, frames, n, o->feat.n_mels, o->png_db_min, o->png_db_max, o->cmap,
                          o->png_scale, err);
@@ -293,7 +304,7 @@ long snd_melspec_run(const struct snd_melspec_opts *o, int n, char **paths,
 {
     static char *const stdin_only[] = {"-"};
     int threads = n > 1 ? (o->threads < n ? o->threads : n) : 1, t;
-    struct run r = {o, NULL, 0, {NULL, 0, 0, o->feat.n_mels}, o->png != NULL, NULL};
+    struct run r = {o, NULL, 0, {NULL, 0, 0, o->feat.n_mels}, o->png != NULL, NULL, NULL};
     struct snd_mel **mels = calloc((size_t)threads, sizeof *mels);
     struct snd_pool *pool = NULL;
     long failed = -1;
@@ -303,9 +314,11 @@ long snd_melspec_run(const struct snd_melspec_opts *o, int n, char **paths,
         paths = (char **)stdin_only;
     }
     r.buf = malloc(READ_SAMPLES * sizeof *r.buf);
-    if (mels == NULL || r.buf == NULL) {
+    r.pictures = snd_strset_new();
+    if (mels == NULL || r.buf == NULL || r.pictures == NULL) {
         free(mels);
         free(r.buf);
+        snd_strset_free(r.pictures);
         snd_fail(err, "out of memory");
         return -1;
     }
@@ -322,9 +335,11 @@ long snd_melspec_run(const struct snd_melspec_opts *o, int n, char **paths,
     /* Every source failed: a file with no clips would only hide that. */
     if (failed == n && !snd_feat_is_stream(r.out))
         goto out;
-    if (failed >= 0 && snd_feat_finish(r.out, err) != 0)
+    if (failed < 0)
+        goto out; /* the output failed: discarded below */
+    if (snd_feat_finish(r.out, err) != 0)
         failed = -1;
-    r.out = NULL;
+    r.out = NULL; /* finished, or freed by a failed finish */
 out:
     snd_feat_discard(r.out);
     snd_pool_free(pool);
@@ -333,5 +348,6 @@ out:
     free(mels);
     free(r.pic.v);
     free(r.buf);
+    snd_strset_free(r.pictures);
     return failed;
 }
