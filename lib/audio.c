@@ -49,6 +49,7 @@ struct snd_audio_in {
     float *mono;   /* mono samples waiting for the resampler */
     long mono_len;
     long long samples_read; /* mono source samples so far, to locate bad samples */
+    int may_be_nonfinite;   /* float samples: a NaN or infinity must be refused */
     struct snd_resampler *rs;
     long long samples_out; /* resampled samples handed out */
     int src_eof;
@@ -190,6 +191,10 @@ static int open_sndfile(struct snd_audio_in *a, int fd, struct snd_err *err)
     a->src.rate_hz = info.samplerate;
     a->src.channels = info.channels;
     a->src.enc = SND_ENC_F32;
+    /* Integer and compressed formats decode to finite values; only stored floats can hold
+     * a NaN or an infinity. */
+    a->may_be_nonfinite = (info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_FLOAT ||
+                          (info.format & SF_FORMAT_SUBMASK) == SF_FORMAT_DOUBLE;
     if (info.frames > 0 && info.frames < SF_COUNT_MAX / 2)
         a->sf_frames_expected = info.frames;
     return in_prepare(a, err);
@@ -463,7 +468,8 @@ static long read_source(struct snd_audio_in *a, float *mono, long max, struct sn
     if (n <= 0)
         return n;
     mix_down(mono, a->frames, n, a->src.channels);
-    bad = snd_pcm_first_nonfinite(mono, (size_t)n);
+    bad =
+        a->may_be_nonfinite || a->sf == NULL ? snd_pcm_first_nonfinite(mono, (size_t)n) : (size_t)n;
     if (bad < (size_t)n)
         return snd_fail(err, "%s: non-finite sample at %.3f s", a->name,
                         (double)(a->samples_read + (long long)bad) / a->src.rate_hz);

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include <samplerate.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 #include "resample.h"
 
@@ -33,6 +36,8 @@ struct snd_resampler {
     long buf_len, buf_cap;
     long long base;
     long long k;    /* the next output */
+    long long k_n;  /* its time k * M / L as a whole input index k_n ... */
+    int k_p;        /* ... and a phase k_p / L, kept up to date without dividing */
     long long n_in; /* inputs taken */
     int padded;     /* silence appended after the end of the input */
 };
@@ -137,22 +142,40 @@ struct snd_resampler *snd_resampler_new(int from_hz, int to_hz, struct snd_err *
     return rs;
 }
 
+#if defined(__SSE__)
+/* SSE is part of every x86-64 CPU: four products per instruction, in a fixed order, so the
+ * result is the same on every such machine. */
 static float dot(const float *a, const float *b, int n)
 {
-    /* Four partial sums: independent chains the compiler can keep in vector lanes. */
-    float s0 = 0.0f, s1 = 0.0f, s2 = 0.0f, s3 = 0.0f;
+    __m128 acc = _mm_setzero_ps();
+    float lanes[4];
+    int i;
+
+    for (i = 0; i + 4 <= n; i += 4)
+        acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(a + i), _mm_loadu_ps(b + i)));
+    _mm_storeu_ps(lanes, acc);
+    for (; i < n; i++)
+        lanes[0] += a[i] * b[i];
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+#else
+static float dot(const float *a, const float *b, int n)
+{
+    /* The same four partial sums as the SSE version, so other machines agree with it. */
+    float lanes[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     int i;
 
     for (i = 0; i + 4 <= n; i += 4) {
-        s0 += a[i] * b[i];
-        s1 += a[i + 1] * b[i + 1];
-        s2 += a[i + 2] * b[i + 2];
-        s3 += a[i + 3] * b[i + 3];
+        lanes[0] += a[i] * b[i];
+        lanes[1] += a[i + 1] * b[i + 1];
+        lanes[2] += a[i + 2] * b[i + 2];
+        lanes[3] += a[i + 3] * b[i + 3];
     }
     for (; i < n; i++)
-        s0 += a[i] * b[i];
-    return (s0 + s1) + (s2 + s3);
+        lanes[0] += a[i] * b[i];
+    return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
 }
+#endif
 
 /* At the end of the input: silence after it, enough for every output that remains, and
  * the count of outputs round(n_in * L / M), as libsamplerate's drain gives. */
@@ -181,16 +204,20 @@ static long run_polyphase(struct snd_resampler *rs, const float *in, long n_in, 
     if (eof && take == n_in)
         end = pad_end(rs);
     while (o < out_cap && (end < 0 || rs->k < end)) {
-        long long t = rs->k * rs->M, n = t / rs->L;
-        int p = (int)(t % rs->L);
-        long first = (long)(n - rs->half + 1 - rs->base);
+        long first = (long)(rs->k_n - rs->half + 1 - rs->base);
         if (first + rs->taps > rs->buf_len)
             break;
-        out[o++] = dot(rs->coef + (size_t)p * rs->taps, rs->buf + first, rs->taps);
+        out[o++] = dot(rs->coef + (size_t)rs->k_p * rs->taps, rs->buf + first, rs->taps);
         rs->k++;
+        rs->k_n += rs->M / rs->L;
+        rs->k_p += rs->M % rs->L;
+        if (rs->k_p >= rs->L) {
+            rs->k_p -= rs->L;
+            rs->k_n++;
+        }
     }
     /* Keep the history the next output needs. */
-    drop = (long)(rs->k * rs->M / rs->L - rs->half + 1 - rs->base);
+    drop = (long)(rs->k_n - rs->half + 1 - rs->base);
     if (drop > 0) {
         if (drop > rs->buf_len)
             drop = rs->buf_len;
