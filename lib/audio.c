@@ -531,6 +531,13 @@ const char *snd_audio_name(const struct snd_audio_in *a)
     return a->name;
 }
 
+int snd_audio_is_live(const struct snd_audio_in *a)
+{
+    struct stat st;
+
+    return a->fd == 0 && fstat(0, &st) == 0 && !S_ISREG(st.st_mode);
+}
+
 int snd_audio_source_rate(const struct snd_audio_in *a)
 {
     return a->src.rate_hz;

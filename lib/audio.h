@@ -28,6 +28,10 @@ long snd_audio_read(struct snd_audio_in *a, float *out, long max, struct snd_err
  * snd_audio_close(). */
 const char *snd_audio_name(const struct snd_audio_in *a);
 
+/* Whether the source is a live stream (a pipe or terminal on stdin), whose reader should
+ * use what arrives at once rather than wait to gather more. */
+int snd_audio_is_live(const struct snd_audio_in *a);
+
 /* The rate of the source before resampling, in Hz. */
 int snd_audio_source_rate(const struct snd_audio_in *a);
 

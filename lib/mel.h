@@ -6,6 +6,8 @@
 #include "err.h"
 #include "featparams.h"
 
+struct snd_pool;
+
 struct snd_mel;
 
 /* A computer for parameters p: the window, the mel filterbank and the FFT plan are made
@@ -14,6 +16,11 @@ struct snd_mel;
  * Returns NULL with err. The caller owns it; release with snd_mel_free(). One computer
  * serves one thread; make one per thread. */
 struct snd_mel *snd_mel_new(const struct snd_feat_params *p, struct snd_err *err);
+
+/* Compute frames on the threads of pool (borrowed; it must outlive m, or be unset with
+ * NULL): batches of frames are shared out, each frame's bits the same whichever thread
+ * computes it, so a single long source uses every core. Returns 0, or -1 with err. */
+int snd_mel_use_pool(struct snd_mel *m, struct snd_pool *pool, struct snd_err *err);
 
 /* Called with n_frames consecutive frames of n_mels floats each (borrowed for the call).
  * A non-zero return, with err filled, stops the computation, which then returns -1. */
@@ -35,6 +42,10 @@ int snd_mel_finish(struct snd_mel *m, snd_mel_frames_fn fn, void *ctx, struct sn
 /* Abandon the current clip (its source failed): nothing more is computed from it, and
  * the computer is ready for a new clip. */
 void snd_mel_reset(struct snd_mel *m);
+
+/* The natural log of x > 0 as the spectrogram takes it (a series, to about 1e-12
+ * relative, without libm): exposed for its test. */
+double snd_mel_ln(double x);
 
 /* Frames a clip of n_samples samples yields: 1 + n/hop when centred (1 + (n-1)/hop for an
  * odd n_fft), 1 + (n - n_fft)/hop otherwise; 0 for an empty clip or one shorter than n_fft

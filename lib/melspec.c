@@ -12,10 +12,12 @@
 #include "pool.h"
 #include "strset.h"
 
-#define READ_SAMPLES 16384
+/* Samples read at once from a file: 4 s at 16 kHz, so a long file offers the threads
+ * batches worth sharing. A live stream is read as it arrives instead. */
+#define READ_SAMPLES 65536
 /* Sources per parallel batch, per thread: enough to keep every thread busy while the
  * main thread writes the previous batch's results in order. */
-#define BATCH_PER_THREAD 8
+#define BATCH_PER_THREAD 64
 
 /* A clip's frames, gathered when they cannot be written as they come. */
 struct frames {
@@ -135,6 +137,21 @@ static int stream_frames(void *ctx, const float *frames, long n, struct snd_err 
     return snd_feat_write_frames(r->out, frames, n, err);
 }
 
+/* Up to cap samples: as many as the source gives when it is a file, what has arrived when
+ * it is live. Returns the count, 0 at the end, -1 with err. */
+static long read_block(struct snd_audio_in *a, float *buf, long cap, struct snd_err *err)
+{
+    long total = 0, n;
+
+    do {
+        n = snd_audio_read(a, buf + total, cap - total, err);
+        if (n < 0)
+            return -1;
+        total += n;
+    } while (n > 0 && total < cap && !snd_audio_is_live(a));
+    return total;
+}
+
 /* One source, streamed into the output. Returns 0, 1 when the source failed (err filled,
  * the clip dropped), or -1 when the output failed. */
 static int stream_source(struct run *r, struct snd_mel *mel, const char *path, struct snd_err *err)
@@ -152,7 +169,7 @@ static int stream_source(struct run *r, struct snd_mel *mel, const char *path, s
         snd_audio_close(a);
         return -1;
     }
-    while ((n = snd_audio_read(a, r->buf, READ_SAMPLES, err)) > 0)
+    while ((n = read_block(a, r->buf, READ_SAMPLES, err)) > 0)
         if (snd_mel_feed(mel, r->buf, n, stream_frames, r, err) != 0)
             break;
     snd_audio_close(a);
@@ -192,6 +209,7 @@ struct job {
 struct batch {
     const struct snd_melspec_opts *o;
     struct snd_mel **mels; /* one per thread */
+    float **bufs;          /* one per thread: READ_SAMPLES of decoded audio */
     struct job *jobs;
 };
 
@@ -206,13 +224,13 @@ static void compute_job(void *ctx, long item, int thread)
     struct job *j = &b->jobs[item];
     struct snd_pcm_fmt fmt = b->o->pcm;
     struct snd_audio_in *a;
-    float *buf = malloc(READ_SAMPLES * sizeof *buf);
+    float *buf = b->bufs[thread];
     long n = -1;
 
     fmt.rate_hz = b->o->feat.sample_rate;
     j->frames.n = 0;
     j->frames.n_mels = b->o->feat.n_mels;
-    a = buf ? snd_audio_open(j->path, &fmt, &j->err) : NULL;
+    a = snd_audio_open(j->path, &fmt, &j->err);
     if (a != NULL) {
         while ((n = snd_audio_read(a, buf, READ_SAMPLES, &j->err)) > 0)
             if (snd_mel_feed(b->mels[thread], buf, n, gather, &j->frames, &j->err) != 0)
@@ -225,9 +243,6 @@ static void compute_job(void *ctx, long item, int thread)
         j->failed = 1;
         snd_mel_reset(b->mels[thread]);
     }
-    if (buf == NULL)
-        snd_fail(&j->err, "%s: out of memory", j->path);
-    free(buf);
 }
 
 /* Write a computed job. Returns 0, 1 when it had failed, -1 when the output failed. */
@@ -251,10 +266,17 @@ static long run_parallel(struct run *r, struct snd_pool *pool, struct snd_mel **
                          char **paths, snd_melspec_fail_fn fail, void *ctx, struct snd_err *err)
 {
     long per = (long)BATCH_PER_THREAD * snd_pool_threads(pool), failed = 0, i, k;
-    struct batch b = {r->o, mels, calloc((size_t)per, sizeof *b.jobs)};
+    int threads = snd_pool_threads(pool), t;
+    struct batch b = {r->o, mels, calloc((size_t)threads, sizeof *b.bufs),
+                      calloc((size_t)per, sizeof *b.jobs)};
 
-    if (b.jobs == NULL)
-        return snd_fail(err, "out of memory");
+    for (t = 0; b.bufs != NULL && t < threads; t++)
+        if ((b.bufs[t] = malloc(READ_SAMPLES * sizeof *b.bufs[t])) == NULL)
+            break;
+    if (b.jobs == NULL || b.bufs == NULL || t < threads) {
+        failed = snd_fail(err, "out of memory");
+        goto out;
+    }
     for (i = 0; i < n; i += per) {
         long m = n - i < per ? n - i : per;
         for (k = 0; k < m; k++) {
@@ -275,8 +297,11 @@ static long run_parallel(struct run *r, struct snd_pool *pool, struct snd_mel **
         }
     }
 out:
-    for (k = 0; k < per; k++)
+    for (k = 0; b.jobs != NULL && k < per; k++)
         free(b.jobs[k].frames.v);
+    for (t = 0; b.bufs != NULL && t < threads; t++)
+        free(b.bufs[t]);
+    free(b.bufs);
     free(b.jobs);
     return failed;
 }
@@ -303,7 +328,9 @@ long snd_melspec_run(const struct snd_melspec_opts *o, int n, char **paths,
                      snd_melspec_fail_fn fail, void *ctx, struct snd_err *err)
 {
     static char *const stdin_only[] = {"-"};
+    /* Several sources: one per thread. One source: its frames shared out by the pool. */
     int threads = n > 1 ? (o->threads < n ? o->threads : n) : 1, t;
+    int pool_threads = n > 1 ? threads : o->threads;
     struct run r = {o, NULL, 0, {NULL, 0, 0, o->feat.n_mels}, o->png != NULL, NULL, NULL};
     struct snd_mel **mels = calloc((size_t)threads, sizeof *mels);
     struct snd_pool *pool = NULL;
@@ -328,10 +355,12 @@ long snd_melspec_run(const struct snd_melspec_opts *o, int n, char **paths,
     r.out = snd_feat_create(o->output, &o->feat, o->append, err);
     if (r.out == NULL)
         goto out;
-    if (threads > 1 && (pool = snd_pool_new(threads, err)) == NULL)
+    if (pool_threads > 1 && (pool = snd_pool_new(pool_threads, err)) == NULL)
         goto out;
-    failed = pool ? run_parallel(&r, pool, mels, n, paths, fail, ctx, err)
-                  : run_streaming(&r, mels[0], n, paths, fail, ctx, err);
+    if (n == 1 && pool != NULL && snd_mel_use_pool(mels[0], pool, err) != 0)
+        goto out;
+    failed = n > 1 && pool ? run_parallel(&r, pool, mels, n, paths, fail, ctx, err)
+                           : run_streaming(&r, mels[0], n, paths, fail, ctx, err);
     /* Every source failed: a file with no clips would only hide that. */
     if (failed == n && !snd_feat_is_stream(r.out))
         goto out;

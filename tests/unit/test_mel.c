@@ -218,6 +218,18 @@ static void clips_are_independent(void)
     free(alone.v), free(both.v);
 }
 
+/* The log the spectrogram takes agrees with libm's across the range mel powers span. */
+static void log_agrees_with_libm(void)
+{
+    double x, worst = 0;
+
+    for (x = 1e-10; x < 1e12; x *= 1.0001234567)
+        worst = fmax(worst, fabs(snd_mel_ln(x) - log(x)) / fmax(1.0, fabs(log(x))));
+    printf("    worst relative difference from log(): %.2g\n", worst);
+    CHECK(worst < 1e-12);
+    CHECK(snd_mel_ln(1.0) == 0.0);
+}
+
 static void bad_parameters_refused(void)
 {
     struct snd_feat_params p = SND_FEAT_PARAMS_DEFAULT;
@@ -238,6 +250,7 @@ int main(void)
     RUN(matches_torchaudio_golden);
     RUN(pieces_do_not_change_frames);
     RUN(clips_are_independent);
+    RUN(log_agrees_with_libm);
     RUN(bad_parameters_refused);
     return HARNESS_STATUS();
 }
