@@ -196,7 +196,7 @@ done
 if [ -f "$tmp/snd_a" ] && [ -f "$tmp/ta_a" ]; then
     say ""
     say "correctness (a): snd-melspec vs torchaudio on FSDD. The resamplers differ" \
-        "(libsamplerate vs torchaudio's sinc): expect dB-sized differences in the" \
+        "(snd's polyphase Kaiser sinc vs torchaudio's sinc): expect dB-sized differences in the" \
         "transition band near 4 kHz and tens of dB above it, where an 8 kHz source has" \
         "nothing but each resampler's leakage."
     "$PY" "$JOB" compare "$tmp/ta_a.h5" "$tmp/snd_a.h5" || say "  (a): MISMATCH in clips or frame counts"
