@@ -316,12 +316,20 @@ static void compute_frame(const struct snd_mel *m, struct scratch *sc, const flo
     for (i = 0; i < p->n_fft; i++)
         sc->fft_in[i] = (double)x[i] * m->window[i];
     fftw_execute_dft_r2c(m->plan, sc->fft_in, sc->fft_out);
-    for (k = 0; k < m->n_bins; k++) {
-        double re = sc->fft_out[k][0], im = sc->fft_out[k][1], pw = re * re + im * im;
-        sc->spectrum[k] = p->power == 2.0   ? pw
-                          : p->power == 1.0 ? sqrt(pw)
-                                            : pow(pw, p->power / 2.0);
-    }
+    /* One loop per power, the test outside: each loop is then straight-line code. */
+    if (p->power == 2.0)
+        for (k = 0; k < m->n_bins; k++)
+            sc->spectrum[k] =
+                sc->fft_out[k][0] * sc->fft_out[k][0] + sc->fft_out[k][1] * sc->fft_out[k][1];
+    else if (p->power == 1.0)
+        for (k = 0; k < m->n_bins; k++)
+            sc->spectrum[k] =
+                sqrt(sc->fft_out[k][0] * sc->fft_out[k][0] + sc->fft_out[k][1] * sc->fft_out[k][1]);
+    else
+        for (k = 0; k < m->n_bins; k++)
+            sc->spectrum[k] =
+                pow(sc->fft_out[k][0] * sc->fft_out[k][0] + sc->fft_out[k][1] * sc->fft_out[k][1],
+                    p->power / 2.0);
     for (i = 0; i < p->n_mels; i++) {
         const struct mel_filter *f = &m->filters[i];
         const double *s = sc->spectrum + f->first_bin;
