@@ -1,8 +1,9 @@
 #!/bin/sh
 # demo.sh: run the toolkit on sound it makes itself. Today that is the front of the
 # pipeline: someone counts from zero to nine over a humming machine; snd-silence finds the
-# words, snd-split cuts them into labelled clips, and the gate drops the pauses from a
-# stream. Later stages (features, training, detection) join as they are built.
+# words, snd-split cuts them into labelled clips, the gate drops the pauses from a stream,
+# and snd-melspec turns the clips into features and the recording into a picture. Later
+# stages (training, detection) join as they are built.
 # usage: sh tools/demo.sh BIN_DIR   (writes into demo/)
 set -eu
 bin=$(cd "${1:?usage: demo.sh BIN_DIR}" && pwd)
@@ -56,6 +57,20 @@ step "6. snd-split -l 1s --hop 500ms: fixed windows, as a classifier reads a str
 snd-split -q -l 1s --hop 500ms --last pad --index "$out/windows.tsv" "$out/counting.wav" >"$out/windows.raw"
 echo "$(($(wc -l <"$out/windows.tsv") - 1)) windows of 1 s in demo/windows.raw, index in demo/windows.tsv"
 
+step "7. snd-melspec: log-mel features of the ten clips, and a picture of the recording"
+snd-melspec -j 2 -o "$out/words.h5" "$out"/words/*.wav
+snd-melspec --png "$out/counting.png" --png-scale 2 -o "$out/counting.h5" "$out/counting.wav"
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import h5py' 2>/dev/null; then
+    /usr/bin/python3 -c "
+import h5py
+f = h5py.File('$out/words.h5')
+o = f['offsets'][()]
+for i, clip in enumerate(f['id'].asstr()):
+    print('  %-28s %3d frames x %d mel bands' % (clip, o[i + 1] - o[i], f['mel'].shape[1]))"
+fi
+echo "demo/counting.png: the spectrogram, low frequencies at the bottom"
+
 n=$(ls "$out/words" | wc -l)
-printf '\nFound %s words in demo/counting.wav; clips in demo/words/, labels in demo/labels.tsv.\n' "$n"
+printf '\nFound %s words in demo/counting.wav; clips in demo/words/, labels in demo/labels.tsv,\n' "$n"
+printf 'features in demo/words.h5, a picture in demo/counting.png.\n'
 [ "$n" -eq 10 ] || { echo "demo: expected 10 words, found $n" >&2; exit 1; }
