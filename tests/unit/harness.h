@@ -3,8 +3,12 @@
 #ifndef SND_TEST_HARNESS_H
 #define SND_TEST_HARNESS_H
 
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 static int harness_failures; /* failed checks in the current test */
 static int harness_failed_tests;
@@ -37,5 +41,60 @@ static int harness_failed_tests;
     } while (0)
 
 #define HARNESS_STATUS() (harness_failed_tests ? 1 : 0)
+
+/* A private temporary directory for the test program, made on first use. */
+static inline const char *harness_dir(void)
+{
+    static char dir[] = "/tmp/snd-test-XXXXXX";
+    static int made;
+
+    if (!made && mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        exit(1);
+    }
+    made = 1;
+    return dir;
+}
+
+/* name inside that directory; the last four results stay valid. */
+static inline const char *path_in(const char *name)
+{
+    static char p[4][256];
+    static int k;
+
+    k = (k + 1) % 4;
+    snprintf(p[k], sizeof p[k], "%s/%s", harness_dir(), name);
+    return p[k];
+}
+
+/* The entries in the directory, hidden ones (temporaries) included. */
+static inline int entries_in_dir(void)
+{
+    DIR *d = opendir(harness_dir());
+    struct dirent *e;
+    int n = 0;
+
+    while ((e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+static inline void clear_dir(void)
+{
+    DIR *d = opendir(harness_dir());
+    struct dirent *e;
+
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            unlink(path_in(e->d_name));
+    closedir(d);
+}
+
+static inline void harness_dir_remove(void)
+{
+    clear_dir();
+    rmdir(harness_dir());
+}
 
 #endif

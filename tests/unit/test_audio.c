@@ -8,41 +8,6 @@
 #include "audio.h"
 #include "harness.h"
 
-static char dir[] = "/tmp/snd-test-audio-XXXXXX";
-
-static const char *path_in(const char *name)
-{
-    static char p[4][256];
-    static int k;
-
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static int entries_in_dir(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.' || (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."));
-    closedir(d);
-    return n;
-}
-
-static void clear_dir(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            unlink(path_in(e->d_name));
-    closedir(d);
-}
-
 /* Write n samples of x to path at rate in encoding enc. */
 static int write_file(const char *path, const float *x, long n, int rate, enum snd_encoding enc)
 {
@@ -205,7 +170,7 @@ static void bad_files_refused(void)
 
     CHECK(read_file(path_in("none.wav"), 16000, y, 8, &err) == -1);
     CHECK(strstr(err.msg, "none.wav: No such file or directory") != NULL);
-    CHECK(read_file(dir, 16000, y, 8, &err) == -1);
+    CHECK(read_file(harness_dir(), 16000, y, 8, &err) == -1);
     CHECK(strstr(err.msg, "is a directory") != NULL);
     fclose(fopen(path_in("empty.wav"), "w"));
     CHECK(read_file(path_in("empty.wav"), 16000, y, 8, &err) == -1);
@@ -248,8 +213,6 @@ static void unfinished_output_leaves_nothing(void)
 
 int main(void)
 {
-    if (mkdtemp(dir) == NULL)
-        return 1;
     RUN(containers_round_trip);
     RUN(float_and_24_bit_files);
     RUN(files_resampled_to_working_rate);
@@ -259,6 +222,6 @@ int main(void)
     RUN(bad_files_refused);
     RUN(unfinished_output_leaves_nothing);
     clear_dir();
-    rmdir(dir);
+    harness_dir_remove();
     return HARNESS_STATUS();
 }

@@ -12,18 +12,6 @@
 #include "h5util.h"
 #include "harness.h"
 
-static char dir[] = "/tmp/snd-test-features-XXXXXX";
-
-static const char *path_in(const char *name)
-{
-    static char p[4][256];
-    static int k;
-
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
 /* Frames of clip c: distinct values so any mix-up shows. */
 static void fill(float *v, long n, int n_mels, int c)
 {
@@ -341,8 +329,6 @@ static void unfinished_file_never_appears(void)
 
 int main(void)
 {
-    if (mkdtemp(dir) == NULL)
-        return 1;
     RUN(hdf5_round_trip_and_append);
     RUN(stream_round_trip);
     RUN(stream_cut_anywhere_refused);
@@ -351,6 +337,6 @@ int main(void)
     RUN(unfinished_file_never_appears);
     unlink(path_in("f.h5"));
     unlink(path_in("ab.h5"));
-    rmdir(dir);
+    harness_dir_remove();
     return HARNESS_STATUS();
 }

@@ -14,8 +14,6 @@
 #include "harness.h"
 #include "png.h" /* lib/png.h: lib/ is on the quote path only, so <png.h> stays libpng's */
 
-static char dir[] = "/tmp/snd-test-png-XXXXXX";
-
 /* matplotlib 3.6's colours (times 255) at the ends and the middle (entry 128 of 256). */
 static const double viridis_first[3] = {68.09, 1.24, 84.00};
 static const double viridis_mid[3] = {32.53, 144.57, 140.39};
@@ -27,39 +25,6 @@ struct picture {
     int width, height;
     unsigned char *rgb; /* height rows of width RGB pixels, top row first */
 };
-
-static const char *path_in(const char *name)
-{
-    static char p[4][256];
-    static int k;
-
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", dir, name);
-    return p[k];
-}
-
-static int entries_in_dir(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    closedir(d);
-    return n;
-}
-
-static void clear_dir(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-            unlink(path_in(e->d_name));
-    closedir(d);
-}
 
 /* Read path, which must be an 8-bit RGB PNG without alpha. Returns 0, or -1 after
  * printing why. Release pic->rgb with free(). */
@@ -309,8 +274,6 @@ static void failed_write_reported(void)
 
 int main(void)
 {
-    if (mkdtemp(dir) == NULL)
-        return 1;
     RUN(ramp_read_back);
     RUN(out_of_range_clipped);
     RUN(maps_match_matplotlib);
@@ -318,6 +281,6 @@ int main(void)
     RUN(bad_inputs_refused);
     RUN(failed_write_reported);
     clear_dir();
-    rmdir(dir);
+    harness_dir_remove();
     return HARNESS_STATUS();
 }
