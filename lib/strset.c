@@ -7,7 +7,9 @@
 
 struct snd_strset {
     char **slots;
-    size_t cap; /* a power of two */
+    long *order; /* per slot: when its string was added */
+    char **list; /* the strings in the order they were added (the slots own them) */
+    size_t cap;  /* a power of two */
     size_t count;
 };
 
@@ -28,7 +30,10 @@ struct snd_strset *snd_strset_new(void)
         return NULL;
     set->cap = 64;
     set->slots = calloc(set->cap, sizeof *set->slots);
-    if (set->slots == NULL) {
+    set->order = calloc(set->cap, sizeof *set->order);
+    if (set->slots == NULL || set->order == NULL) {
+        free(set->slots);
+        free(set->order);
         free(set);
         return NULL;
     }
@@ -47,16 +52,26 @@ static size_t find(char *const *slots, size_t cap, const char *s)
 
 static int grow(struct snd_strset *set)
 {
-    size_t cap = set->cap * 2, i;
+    size_t cap = set->cap * 2, i, k;
     char **slots = calloc(cap, sizeof *slots);
+    long *order = calloc(cap, sizeof *order);
 
-    if (slots == NULL)
+    if (slots == NULL || order == NULL) {
+        free(slots);
+        free(order);
         return -1;
-    for (i = 0; i < set->cap; i++)
-        if (set->slots[i] != NULL)
-            slots[find(slots, cap, set->slots[i])] = set->slots[i];
+    }
+    for (i = 0; i < set->cap; i++) {
+        if (set->slots[i] != NULL) {
+            k = find(slots, cap, set->slots[i]);
+            slots[k] = set->slots[i];
+            order[k] = set->order[i];
+        }
+    }
     free(set->slots);
+    free(set->order);
     set->slots = slots;
+    set->order = order;
     set->cap = cap;
     return 0;
 }
@@ -74,14 +89,35 @@ int snd_strset_add(struct snd_strset *set, const char *s)
     copy = strdup(s);
     if (copy == NULL)
         return -1;
+    if ((set->count & (set->count - 1)) == 0) { /* a power of two (or 0): grow the list */
+        char **list = realloc(set->list, (set->count ? 2 * set->count : 1) * sizeof *list);
+        if (list == NULL) {
+            free(copy);
+            return -1;
+        }
+        set->list = list;
+    }
     set->slots[i] = copy;
-    set->count++;
+    set->list[set->count] = copy;
+    set->order[i] = (long)set->count++;
     return 1;
 }
 
 int snd_strset_has(const struct snd_strset *set, const char *s)
 {
     return set->slots[find(set->slots, set->cap, s)] != NULL;
+}
+
+const char *snd_strset_at(const struct snd_strset *set, long index)
+{
+    return index >= 0 && (size_t)index < set->count ? set->list[index] : NULL;
+}
+
+long snd_strset_index(const struct snd_strset *set, const char *s)
+{
+    size_t i = find(set->slots, set->cap, s);
+
+    return set->slots[i] != NULL ? set->order[i] : -1;
 }
 
 size_t snd_strset_count(const struct snd_strset *set)
@@ -98,5 +134,7 @@ void snd_strset_free(struct snd_strset *set)
     for (i = 0; i < set->cap; i++)
         free(set->slots[i]);
     free(set->slots);
+    free(set->order);
+    free(set->list);
     free(set);
 }

@@ -1,5 +1,6 @@
 /* test_strset: the string set. */
 #include <stdio.h>
+#include <string.h>
 
 #include "harness.h"
 #include "strset.h"
@@ -17,6 +18,11 @@ static void adds_and_finds(void)
     CHECK(fresh == 7000);
     CHECK(snd_strset_count(set) == 7000);
     CHECK(snd_strset_has(set, "clip_6999.wav"));
+    CHECK(snd_strset_index(set, "clip_0.wav") == 0);
+    CHECK(snd_strset_index(set, "clip_6999.wav") == 6999);
+    CHECK(snd_strset_index(set, "nope") == -1);
+    CHECK(strcmp(snd_strset_at(set, 6999), "clip_6999.wav") == 0);
+    CHECK(snd_strset_at(set, 7000) == NULL);
     CHECK(!snd_strset_has(set, "clip_7000.wav"));
     CHECK(snd_strset_add(set, "") == 1);
     CHECK(snd_strset_add(set, "") == 0);
