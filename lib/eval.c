@@ -465,6 +465,111 @@ static int truth_is_multilabel(const struct tables *t)
     return 0;
 }
 
+/* Events: rows of id, start, end, label, on either side. */
+struct event_list {
+    struct snd_event *v;
+    long n, cap;
+    struct strs labels; /* each event's label, until the classes are known */
+};
+
+static int load_events(struct event_list *l, struct snd_strset *files, const char *path,
+                       struct snd_err *err)
+{
+    struct snd_tsv_reader *r = snd_tsv_open(path, err);
+    int c_id, c_start = -1, c_end = -1, c_label = -1, k = -1;
+
+    if (r == NULL)
+        return -1;
+    if ((c_id = snd_tsv_require(r, "id", err)) < 0 ||
+        (c_start = snd_tsv_require(r, "start", err)) < 0 ||
+        (c_end = snd_tsv_require(r, "end", err)) < 0 ||
+        (c_label = snd_tsv_require(r, "label", err)) < 0)
+        goto out;
+    while ((k = snd_tsv_next(r, err)) == 1) {
+        struct snd_event *e;
+        if (l->n == l->cap) {
+            long cap = l->cap ? 2 * l->cap : 256;
+            struct snd_event *v = realloc(l->v, (size_t)cap * sizeof *v);
+            if (v == NULL) {
+                k = snd_fail(err, "%s: out of memory", path);
+                break;
+            }
+            l->v = v;
+            l->cap = cap;
+        }
+        e = &l->v[l->n];
+        if (snd_tsv_field_double(r, c_start, &e->onset, err) != 0 ||
+            snd_tsv_field_double(r, c_end, &e->offset, err) != 0) {
+            k = -1;
+            break;
+        }
+        if (!(e->onset >= 0.0 && e->offset >= e->onset)) {
+            k = snd_fail(err, "%s:%ld: an event from %s to %s s", path, snd_tsv_line(r),
+                         snd_tsv_field(r, c_start), snd_tsv_field(r, c_end));
+            break;
+        }
+        if (snd_strset_add(files, snd_tsv_field(r, c_id)) < 0 ||
+            strs_add(&l->labels, snd_tsv_field(r, c_label)) != 0) {
+            k = snd_fail(err, "%s: out of memory", path);
+            break;
+        }
+        e->file = (int)snd_strset_index(files, snd_tsv_field(r, c_id));
+        l->n++;
+    }
+out:
+    snd_tsv_close(r);
+    return k == 0 ? 0 : -1;
+}
+
+static int run_events(const struct snd_eval_opts *o, int n_paths, char **paths, struct snd_eval *ev,
+                      struct snd_err *err)
+{
+    struct event_list ref = {0}, sys = {0};
+    struct snd_strset *files = snd_strset_new(), *labels = snd_strset_new();
+    long i;
+    int k, r = -1;
+
+    ev->events = 1;
+    if (files == NULL || labels == NULL) {
+        snd_fail(err, "out of memory");
+        goto out;
+    }
+    if (load_events(&ref, files, o->truth_path, err) != 0)
+        goto out;
+    for (k = 0; k < n_paths; k++)
+        if (load_events(&sys, files, paths[k], err) != 0)
+            goto out;
+    for (i = 0; i < ref.labels.n; i++)
+        snd_strset_add(labels, ref.labels.v[i]);
+    for (i = 0; i < sys.labels.n; i++)
+        snd_strset_add(labels, sys.labels.v[i]);
+    ev->n_classes = (int)snd_strset_count(labels);
+    ev->classes = calloc((size_t)ev->n_classes + 1, sizeof *ev->classes);
+    for (i = 0; ev->classes != NULL && i < ev->n_classes; i++)
+        if ((ev->classes[i] = strdup(snd_strset_at(labels, i))) == NULL)
+            break;
+    if (ev->classes == NULL || i < ev->n_classes) {
+        snd_fail(err, "out of memory");
+        goto out;
+    }
+    qsort(ev->classes, (size_t)ev->n_classes, sizeof *ev->classes, cmp_str);
+    for (i = 0; i < ref.n; i++)
+        ref.v[i].label = class_index(ev, ref.labels.v[i]);
+    for (i = 0; i < sys.n; i++)
+        sys.v[i].label = class_index(ev, sys.labels.v[i]);
+    ev->n_files = (int)snd_strset_count(files);
+    r = snd_event_scores_compute(&ev->es, ref.v, ref.n, sys.v, sys.n, ev->n_files, ev->n_classes,
+                                 &o->event, err);
+out:
+    free(ref.v);
+    free(sys.v);
+    strs_free(&ref.labels);
+    strs_free(&sys.labels);
+    snd_strset_free(files);
+    snd_strset_free(labels);
+    return r;
+}
+
 int snd_eval_run(const struct snd_eval_opts *o, int n_paths, char **paths, struct snd_eval *ev,
                  struct snd_err *err)
 {
@@ -477,6 +582,12 @@ int snd_eval_run(const struct snd_eval_opts *o, int n_paths, char **paths, struc
     if (n_paths == 0) {
         n_paths = 1;
         paths = (char **)stdin_only;
+    }
+    if (o->events) {
+        r = run_events(o, n_paths, paths, ev, err);
+        if (r != 0)
+            snd_eval_free(ev);
+        return r;
     }
     t.truth_ids = snd_strset_new();
     t.pred_ids = snd_strset_new();
@@ -527,6 +638,7 @@ void snd_eval_free(struct snd_eval *ev)
     free(ev->classes);
     snd_multiclass_free(&ev->mc);
     snd_multilabel_free(&ev->ml);
+    snd_event_scores_free(&ev->es);
     memset(ev, 0, sizeof *ev);
 }
 
@@ -538,6 +650,24 @@ static int lookup(const struct snd_eval *ev, const char *name, double *v)
     const char *colon = strchr(name, ':');
     int c;
 
+    if (ev->events) {
+        const struct snd_event_scores *e = &ev->es;
+        if (colon != NULL) {
+            c = class_index(ev, colon + 1);
+            if (c < 0 || strncmp(name, "event_f1:", 9) != 0)
+                return -1;
+            *v = e->per_class[c].f1;
+            return 0;
+        }
+        *v = !strcmp(name, "event_f1")            ? e->f1
+             : !strcmp(name, "event_precision")   ? e->precision
+             : !strcmp(name, "event_recall")      ? e->recall
+             : !strcmp(name, "segment_f1")        ? e->seg_f1
+             : !strcmp(name, "segment_precision") ? e->seg_precision
+             : !strcmp(name, "segment_recall")    ? e->seg_recall
+                                                  : NAN;
+        return isnan(*v) ? -1 : 0;
+    }
     if (colon != NULL) {
         char what[32];
         size_t len = (size_t)(colon - name);
@@ -609,6 +739,12 @@ int snd_eval_metric(const struct snd_eval *ev, const char *name, double *value)
 
 void snd_eval_metric_names(const struct snd_eval *ev, char *buf, size_t cap)
 {
+    if (ev->events) {
+        snprintf(buf, cap,
+                 "event_f1, event_precision, event_recall, segment_f1, "
+                 "segment_precision, segment_recall, and event_f1:CLASS");
+        return;
+    }
     snprintf(buf, cap, "%s",
              ev->multilabel ? "roc_auc_macro, roc_auc_micro, pr_auc_macro, pr_auc_micro, "
                               "subset_accuracy, f1_micro, f1_macro, precision_micro, "
@@ -735,11 +871,43 @@ static void json_multilabel(FILE *f, const struct snd_eval *ev)
     json_key_num(f, "  ", "recall_micro", m->recall_micro, 0);
 }
 
+static int json_events(FILE *f, const struct snd_eval *ev, struct snd_err *err)
+{
+    const struct snd_event_scores *e = &ev->es;
+    int c;
+
+    fprintf(f, "{\n  \"task\": \"events\",\n  \"files\": %d,\n  \"event_based\": {\n", ev->n_files);
+    fprintf(f, "    \"n_ref\": %ld,\n    \"n_sys\": %ld,\n    \"tp\": %ld,\n", e->n_ref, e->n_sys,
+            e->tp);
+    json_key_num(f, "    ", "precision", e->precision, 1);
+    json_key_num(f, "    ", "recall", e->recall, 1);
+    json_key_num(f, "    ", "f1", e->f1, 1);
+    fputs("    \"per_class\": {\n", f);
+    for (c = 0; c < ev->n_classes; c++) {
+        const struct snd_event_class *k = &e->per_class[c];
+        fputs("      ", f);
+        json_str(f, ev->classes[c]);
+        fprintf(f,
+                ": {\"n_ref\": %ld, \"n_sys\": %ld, \"tp\": %ld, \"precision\": %.17g, "
+                "\"recall\": %.17g, \"f1\": %.17g}%s\n",
+                k->n_ref, k->n_sys, k->tp, k->precision, k->recall, k->f1,
+                c + 1 < ev->n_classes ? "," : "");
+    }
+    fputs("    }\n  },\n  \"segment_based\": {\n", f);
+    json_key_num(f, "    ", "precision", e->seg_precision, 1);
+    json_key_num(f, "    ", "recall", e->seg_recall, 1);
+    json_key_num(f, "    ", "f1", e->seg_f1, 0);
+    fputs("  }\n}\n", f);
+    return finish_output(f, err);
+}
+
 int snd_eval_write_json(FILE *f, const struct snd_eval *ev, struct snd_err *err)
 {
     int c;
 
     errno = 0;
+    if (ev->events)
+        return json_events(f, ev, err);
     fprintf(f, "{\n  \"task\": \"%s\",\n  \"%s\": [", ev->multilabel ? "multilabel" : "multiclass",
             ev->multilabel ? "tags" : "classes");
     for (c = 0; c < ev->n_classes; c++) {
@@ -772,6 +940,16 @@ int snd_eval_write_tsv(FILE *f, const struct snd_eval *ev, struct snd_err *err)
 
     errno = 0;
     fputs("metric\tclass\tvalue\n", f);
+    if (ev->events) {
+        static const char *const ev_names[] = {"event_f1",   "event_precision",   "event_recall",
+                                               "segment_f1", "segment_precision", "segment_recall"};
+        for (i = 0; i < 6; i++)
+            if (lookup(ev, ev_names[i], &v) == 0)
+                fprintf(f, "%s\t\t%.17g\n", ev_names[i], v);
+        for (c = 0; c < ev->n_classes; c++)
+            fprintf(f, "event_f1\t%s\t%.17g\n", ev->classes[c], ev->es.per_class[c].f1);
+        return finish_output(f, err);
+    }
     for (i = 0; i < 9; i++)
         if (lookup(ev, names[i], &v) == 0)
             fprintf(f, "%s\t\t%.17g\n", names[i], v);
@@ -807,7 +985,9 @@ static struct ranked *rank_classes(const struct snd_eval *ev)
 
     for (c = 0; r != NULL && c < ev->n_classes; c++) {
         r[c].c = c;
-        r[c].f1 = ev->multilabel ? ev->ml.per_tag[c].f1 : ev->mc.per_class[c].f1;
+        r[c].f1 = ev->events       ? ev->es.per_class[c].f1
+                  : ev->multilabel ? ev->ml.per_tag[c].f1
+                                   : ev->mc.per_class[c].f1;
     }
     if (r != NULL)
         qsort(r, (size_t)ev->n_classes, sizeof *r, by_f1);
@@ -832,6 +1012,23 @@ int snd_eval_write_table(FILE *f, const struct snd_eval *ev, struct snd_err *err
     errno = 0;
     if (r == NULL)
         return snd_fail(err, "out of memory");
+    if (ev->events) {
+        const struct snd_event_scores *e = &ev->es;
+        fprintf(f, "%d files, %ld reference events, %ld detected\n", ev->n_files, e->n_ref,
+                e->n_sys);
+        fprintf(f, "event-based   F1 %.4f   precision %.4f   recall %.4f   (%ld matched)\n", e->f1,
+                e->precision, e->recall, e->tp);
+        fprintf(f, "segment-based F1 %.4f   precision %.4f   recall %.4f\n", e->seg_f1,
+                e->seg_precision, e->seg_recall);
+        fprintf(f, "\n%-*s  ref  detected  matched      f1\n", w, "class");
+        for (i = 0; i < ev->n_classes; i++) {
+            const struct snd_event_class *s = &e->per_class[r[i].c];
+            fprintf(f, "%-*.*s  %3ld  %8ld  %7ld  %.4f\n", w, w, ev->classes[r[i].c], s->n_ref,
+                    s->n_sys, s->tp, s->f1);
+        }
+        free(r);
+        return finish_output(f, err);
+    }
     if (!ev->multilabel) {
         const struct snd_multiclass *m = &ev->mc;
         fprintf(f, "%ld clips, %d classes%s\n", m->n, ev->n_classes,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "events.h"
 #include "metrics.h"
 
 enum snd_eval_aggregate { SND_AGG_NONE, SND_AGG_MEAN, SND_AGG_MAX, SND_AGG_VOTE };
@@ -17,11 +18,13 @@ struct snd_eval_opts {
     int top_k;
     int allow_missing;                 /* score the ids both sides have, rather than refuse */
     enum snd_eval_aggregate aggregate; /* rows of one id (windows): combine them */
+    int events;                        /* score events (id, start, end, label) as sed_eval */
+    struct snd_event_opts event;
 };
 
 #define SND_EVAL_OPTS_DEFAULT                                                                      \
     {                                                                                              \
-        NULL, -1, -1.0, 2, 0, SND_AGG_NONE                                                         \
+        NULL, -1, -1.0, 2, 0, SND_AGG_NONE, 0, SND_EVENT_OPTS_DEFAULT                              \
     }
 
 struct snd_eval {
@@ -32,6 +35,9 @@ struct snd_eval {
     long n_missing;  /* ids on one side only, left out under allow_missing */
     struct snd_multiclass mc;
     struct snd_multilabel ml;
+    int events;
+    struct snd_event_scores es;
+    int n_files;
 };
 
 /* Read the truth and the prediction tables ("-": stdin), join and score them. Refused
