@@ -310,6 +310,27 @@ static void mark_names(const struct snd_eval *ev, const char *field, unsigned ch
     }
 }
 
+/* A clip's tags from its rows' label columns: with one row its tags; with several, each
+ * tag by the share of rows holding it: any row (max), or at least half (mean, vote). */
+static void combine_tags(const struct snd_eval *ev, const struct pred *p,
+                         enum snd_eval_aggregate agg, unsigned char *row)
+{
+    unsigned char *one = calloc((size_t)ev->n_classes, 1);
+    long *count = calloc((size_t)ev->n_classes, sizeof *count), k;
+    int c;
+
+    for (k = 0; one != NULL && count != NULL && k < p->labels.n; k++) {
+        memset(one, 0, (size_t)ev->n_classes);
+        mark_names(ev, p->labels.v[k], one);
+        for (c = 0; c < ev->n_classes; c++)
+            count[c] += one[c];
+    }
+    for (c = 0; count != NULL && c < ev->n_classes; c++)
+        row[c] = agg == SND_AGG_MAX ? count[c] > 0 : 2 * count[c] >= p->rows;
+    free(one);
+    free(count);
+}
+
 /* A clip's predicted class from its rows: the label (one row), the most frequent label
  * (vote; ties to the first class in sorted order), or the highest mean or maximum score. */
 static int predicted_class(const struct snd_eval *ev, const struct pred *p, const double *scores,
@@ -410,11 +431,11 @@ static int score(struct snd_eval *ev, const struct snd_eval_opts *o, struct tabl
             if (o->threshold >= 0 && scores != NULL) {
                 for (k = 0; k < C; k++)
                     ps[n * C + k] = scores[n * C + k] >= o->threshold;
-            } else if (p->rows > 1 && scores != NULL) {
+            } else if (p->rows > 1 && scores != NULL && o->aggregate != SND_AGG_VOTE) {
                 for (k = 0; k < C; k++)
                     ps[n * C + k] = scores[n * C + k] >= 0.5;
             } else {
-                mark_names(ev, p->labels.v[0], ps + n * C);
+                combine_tags(ev, p, o->aggregate, ps + n * C);
             }
         } else {
             truth[n] = class_index(ev, t->truth_labels.v[i]);
@@ -666,7 +687,7 @@ static int lookup(const struct snd_eval *ev, const char *name, double *v)
              : !strcmp(name, "segment_precision") ? e->seg_precision
              : !strcmp(name, "segment_recall")    ? e->seg_recall
                                                   : NAN;
-        return isnan(*v) ? -1 : 0;
+        return isnan(*v) ? -2 : 0;
     }
     if (colon != NULL) {
         char what[32];
@@ -690,7 +711,7 @@ static int lookup(const struct snd_eval *ev, const char *name, double *v)
                  : !strcmp(what, "f1")      ? s->f1
                                             : NAN;
         }
-        return isnan(*v) ? -1 : 0;
+        return isnan(*v) ? -2 : 0;
     }
     if (ev->multilabel) {
         const struct {
@@ -704,10 +725,11 @@ static int lookup(const struct snd_eval *ev, const char *name, double *v)
                  {"f1_micro", l->f1_micro},
                  {"f1_macro", l->f1_macro},
                  {"precision_micro", l->precision_micro},
-                 {"recall_micro", l->recall_micro}};
+                 {"recall_micro", l->recall_micro},
+                 {"hamming_loss", l->hamming_loss}};
         for (c = 0; c < (int)(sizeof t / sizeof t[0]); c++)
             if (strcmp(name, t[c].name) == 0)
-                return isnan(*v = t[c].v) ? -1 : 0;
+                return isnan(*v = t[c].v) ? -2 : 0;
         return -1;
     }
     {
@@ -715,6 +737,7 @@ static int lookup(const struct snd_eval *ev, const char *name, double *v)
             const char *name;
             double v;
         } t[] = {{"accuracy", m->accuracy},
+                 {"error_rate", 1.0 - m->accuracy},
                  {"balanced_accuracy", m->balanced_accuracy},
                  {"precision_macro", m->macro_p},
                  {"recall_macro", m->macro_r},
@@ -727,7 +750,7 @@ static int lookup(const struct snd_eval *ev, const char *name, double *v)
                  {"roc_auc_ovr_macro", m->roc_auc_ovr_macro}};
         for (c = 0; c < (int)(sizeof t / sizeof t[0]); c++)
             if (strcmp(name, t[c].name) == 0)
-                return isnan(*v = t[c].v) ? -1 : 0;
+                return isnan(*v = t[c].v) ? -2 : 0;
     }
     return -1;
 }
@@ -927,13 +950,16 @@ int snd_eval_write_json(FILE *f, const struct snd_eval *ev, struct snd_err *err)
 int snd_eval_write_tsv(FILE *f, const struct snd_eval *ev, struct snd_err *err)
 {
     static const char *const mc_names[] = {
-        "accuracy", "balanced_accuracy", "precision_macro", "recall_macro",     "f1_macro",
-        "f1_micro", "f1_weighted",       "top_k_accuracy",  "roc_auc_ovr_macro"};
-    static const char *const ml_names[] = {"roc_auc_macro", "roc_auc_micro",   "pr_auc_macro",
-                                           "pr_auc_micro",  "subset_accuracy", "f1_micro",
-                                           "f1_macro",      "precision_micro", "recall_micro"};
+        "error_rate",        "precision_weighted", "recall_weighted", "accuracy",
+        "balanced_accuracy", "precision_macro",    "recall_macro",    "f1_macro",
+        "f1_micro",          "f1_weighted",        "top_k_accuracy",  "roc_auc_ovr_macro"};
+    static const char *const ml_names[] = {
+        "roc_auc_macro", "roc_auc_micro", "pr_auc_macro",    "pr_auc_micro", "subset_accuracy",
+        "f1_micro",      "f1_macro",      "precision_micro", "recall_micro", "hamming_loss"};
     static const char *const per[] = {"precision", "recall", "f1", "roc_auc", "pr_auc"};
     const char *const *names = ev->multilabel ? ml_names : mc_names;
+    int n_names = ev->multilabel ? (int)(sizeof ml_names / sizeof *ml_names)
+                                 : (int)(sizeof mc_names / sizeof *mc_names);
     char name[1100];
     double v;
     int i, c, k;
@@ -950,10 +976,10 @@ int snd_eval_write_tsv(FILE *f, const struct snd_eval *ev, struct snd_err *err)
             fprintf(f, "event_f1\t%s\t%.17g\n", ev->classes[c], ev->es.per_class[c].f1);
         return finish_output(f, err);
     }
-    for (i = 0; i < 9; i++)
+    for (i = 0; i < n_names; i++)
         if (lookup(ev, names[i], &v) == 0)
             fprintf(f, "%s\t\t%.17g\n", names[i], v);
-    if (!ev->multilabel)
+    if (!ev->multilabel && !isnan(ev->mc.log_loss))
         fprintf(f, "log_loss\t\t%.17g\n", ev->mc.log_loss);
     for (c = 0; c < ev->n_classes; c++) {
         for (k = 0; k < (ev->multilabel ? 5 : 3); k++) {

@@ -50,7 +50,8 @@ int snd_eval_run(const struct snd_eval_opts *o, int n_paths, char **paths, struc
 void snd_eval_free(struct snd_eval *ev);
 
 /* The value of a named metric, as --min names it ("accuracy", "f1_macro", "roc_auc_macro",
- * "f1:CLASS", ...). Returns 0, or -1 when the name is unknown or the value undefined. */
+ * "f1:CLASS", ...). Returns 0; -1 when the name is unknown; -2 when the metric has no value
+ * here (top-k accuracy without p: columns, the AUC of a tag no clip lacks). */
 int snd_eval_metric(const struct snd_eval *ev, const char *name, double *value);
 
 /* The names snd_eval_metric() knows for this evaluation, comma-separated, for messages. */
