@@ -591,6 +591,269 @@ out:
     return r;
 }
 
+/* Windows against spans: the truth labels spans of a recording (id, start, end, label);
+ * each prediction row is a window scored against the span holding its midpoint. */
+struct span {
+    long file;
+    double start, end;
+    char *label;
+};
+
+struct windows {
+    struct span *spans;
+    long n_spans, cap_spans;
+    struct strs w_labels; /* each window's predicted label */
+    struct strs w_truth;  /* and its span's label */
+    double *w_scores;     /* n x p_names.n */
+    long n, cap;
+};
+
+static int load_spans(struct windows *w, struct snd_strset *files, const char *path,
+                      struct snd_err *err)
+{
+    struct snd_tsv_reader *r = snd_tsv_open(path, err);
+    int c_id, c_start = -1, c_end = -1, c_label = -1, k = -1;
+
+    if (r == NULL)
+        return -1;
+    if ((c_id = snd_tsv_require(r, "id", err)) < 0 ||
+        (c_start = snd_tsv_require(r, "start", err)) < 0 ||
+        (c_end = snd_tsv_require(r, "end", err)) < 0 ||
+        (c_label = snd_tsv_require(r, "label", err)) < 0)
+        goto out;
+    while ((k = snd_tsv_next(r, err)) == 1) {
+        struct span *s;
+        if (w->n_spans == w->cap_spans) {
+            long cap = w->cap_spans ? 2 * w->cap_spans : 64;
+            struct span *v = realloc(w->spans, (size_t)cap * sizeof *v);
+            if (v == NULL) {
+                k = snd_fail(err, "%s: out of memory", path);
+                break;
+            }
+            w->spans = v;
+            w->cap_spans = cap;
+        }
+        s = &w->spans[w->n_spans];
+        if (snd_tsv_field_double(r, c_start, &s->start, err) != 0 ||
+            snd_tsv_field_double(r, c_end, &s->end, err) != 0) {
+            k = -1;
+            break;
+        }
+        if (!(s->start >= 0 && s->end > s->start)) {
+            k = snd_fail(err, "%s:%ld: a span from %s to %s s", path, snd_tsv_line(r),
+                         snd_tsv_field(r, c_start), snd_tsv_field(r, c_end));
+            break;
+        }
+        if (snd_strset_add(files, snd_tsv_field(r, c_id)) < 0 ||
+            (s->label = strdup(snd_tsv_field(r, c_label))) == NULL) {
+            k = snd_fail(err, "%s: out of memory", path);
+            break;
+        }
+        s->file = snd_strset_index(files, snd_tsv_field(r, c_id));
+        w->n_spans++;
+    }
+out:
+    snd_tsv_close(r);
+    return k == 0 ? 0 : -1;
+}
+
+/* The span of file holding time t, or NULL. */
+static const struct span *span_at(const struct windows *w, long file, double t)
+{
+    long i;
+
+    for (i = 0; i < w->n_spans; i++)
+        if (w->spans[i].file == file && w->spans[i].start <= t && t < w->spans[i].end)
+            return &w->spans[i];
+    return NULL;
+}
+
+static int load_windows(struct windows *w, struct tables *t, struct snd_strset *files,
+                        const char *path, long *outside, struct snd_err *err)
+{
+    struct snd_tsv_reader *r = snd_tsv_open(path, err);
+    int c_id, c_start = -1, c_end = -1, c_label = -1, *map = NULL, c, k = -1;
+
+    if (r == NULL)
+        return -1;
+    if ((c_id = snd_tsv_require(r, "id", err)) < 0 ||
+        (c_start = snd_tsv_require(r, "start", err)) < 0 ||
+        (c_end = snd_tsv_require(r, "end", err)) < 0 ||
+        (c_label = snd_tsv_require(r, "label", err)) < 0)
+        goto out;
+    map = malloc((size_t)snd_tsv_ncols(r) * sizeof *map);
+    if (map == NULL || map_p_columns(t, r, path, map, err) != 0)
+        goto out;
+    t->n_preds = 1; /* later files must have the first's p: columns */
+    while ((k = snd_tsv_next(r, err)) == 1) {
+        double a, b, v;
+        long file = snd_strset_index(files, snd_tsv_field(r, c_id));
+        const struct span *s;
+        if (snd_tsv_field_double(r, c_start, &a, err) != 0 ||
+            snd_tsv_field_double(r, c_end, &b, err) != 0) {
+            k = -1;
+            break;
+        }
+        s = file >= 0 ? span_at(w, file, (a + b) / 2) : NULL;
+        if (s == NULL) {
+            ++*outside;
+            continue;
+        }
+        if (w->n == w->cap) {
+            long cap = w->cap ? 2 * w->cap : 256;
+            double *v2 =
+                realloc(w->w_scores, (size_t)cap * (size_t)(t->p_names.n + 1) * sizeof *v2);
+            if (v2 == NULL) {
+                k = snd_fail(err, "%s: out of memory", path);
+                break;
+            }
+            w->w_scores = v2;
+            w->cap = cap;
+        }
+        for (c = 0; c < snd_tsv_ncols(r); c++) {
+            if (map[c] < 0)
+                continue;
+            if (prob_field(r, c, path, &v, err) != 0)
+                break;
+            w->w_scores[w->n * t->p_names.n + map[c]] = v;
+        }
+        if (c < snd_tsv_ncols(r)) {
+            k = -1;
+            break;
+        }
+        if (strs_add(&w->w_labels, snd_tsv_field(r, c_label)) != 0 ||
+            strs_add(&w->w_truth, s->label) != 0) {
+            k = snd_fail(err, "%s: out of memory", path);
+            break;
+        }
+        w->n++;
+    }
+out:
+    free(map);
+    snd_tsv_close(r);
+    return k == 0 ? 0 : -1;
+}
+
+/* Score windows as items: classes from the spans' and windows' labels. */
+static int run_windows(const struct snd_eval_opts *o, int n_paths, char **paths,
+                       struct snd_eval *ev, struct snd_err *err)
+{
+    struct windows w = {0};
+    struct tables t = {0};
+    struct snd_strset *files = snd_strset_new();
+    long outside = 0, i, k;
+    int f, C, r = -1;
+    int *truth = NULL, *pred = NULL;
+    unsigned char *ts = NULL, *ps = NULL;
+    double *scores = NULL;
+
+    ev->windows = 1;
+    if (o->aggregate != SND_AGG_NONE) {
+        snd_fail(err,
+                 "%s: a truth of spans scores each window; --aggregate needs a truth of "
+                 "clips (id, label)",
+                 o->truth_path);
+        goto out;
+    }
+    if (files == NULL || load_spans(&w, files, o->truth_path, err) != 0)
+        goto out;
+    for (f = 0; f < n_paths; f++)
+        if (load_windows(&w, &t, files, paths[f], &outside, err) != 0)
+            goto out;
+    ev->n_missing = outside;
+    if (outside > 0 && !o->allow_missing) {
+        snd_fail(err,
+                 "%ld windows lie in no span of the truth (give --allow-missing to score "
+                 "the rest)",
+                 outside);
+        goto out;
+    }
+    /* The classes, as for clips: the spans' and the windows' labels. */
+    t.truth_labels = w.w_truth;
+    t.n_preds = 0;
+    ev->multilabel = o->multi_label >= 0 ? o->multi_label : truth_is_multilabel(&t);
+    {
+        struct pred one = {0};
+        one.labels = w.w_labels;
+        one.rows = 1;
+        t.preds = &one;
+        t.n_preds = 1;
+        r = collect_classes(ev, &t, err);
+        t.preds = NULL;
+        t.n_preds = 0;
+        t.truth_labels = (struct strs){0};
+        if (r != 0)
+            goto out;
+        r = -1;
+    }
+    C = ev->n_classes;
+    ev->have_scores = t.p_names.n > 0;
+    if (ev->have_scores && t.p_names.n != C) {
+        snd_fail(err, "%s: the p: columns must name every class", paths[0]);
+        goto out;
+    }
+    truth = malloc((size_t)(w.n + 1) * sizeof *truth);
+    pred = malloc((size_t)(w.n + 1) * sizeof *pred);
+    ts = calloc((size_t)(w.n + 1) * (size_t)C, 1);
+    ps = calloc((size_t)(w.n + 1) * (size_t)C, 1);
+    scores = ev->have_scores ? calloc((size_t)(w.n + 1) * (size_t)C, sizeof *scores) : NULL;
+    if (!truth || !pred || !ts || !ps || (ev->have_scores && !scores)) {
+        snd_fail(err, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < w.n; i++) {
+        for (k = 0; scores != NULL && k < t.p_names.n; k++)
+            scores[i * C + class_index(ev, t.p_names.v[k])] = w.w_scores[i * t.p_names.n + k];
+        if (ev->multilabel) {
+            mark_names(ev, w.w_truth.v[i], ts + i * C);
+            if (o->threshold >= 0 && scores != NULL)
+                for (k = 0; k < C; k++)
+                    ps[i * C + k] = scores[i * C + k] >= o->threshold;
+            else
+                mark_names(ev, w.w_labels.v[i], ps + i * C);
+        } else {
+            truth[i] = class_index(ev, w.w_truth.v[i]);
+            pred[i] = class_index(ev, w.w_labels.v[i]);
+        }
+    }
+    if (w.n == 0) {
+        snd_fail(err, "no window lies in a span of the truth");
+        goto out;
+    }
+    r = ev->multilabel
+            ? snd_multilabel_compute(&ev->ml, ts, ps, w.n, C, scores, err)
+            : snd_multiclass_compute(&ev->mc, truth, pred, w.n, C, scores, o->top_k, err);
+out:
+    for (i = 0; i < w.n_spans; i++)
+        free(w.spans[i].label);
+    free(w.spans);
+    strs_free(&w.w_labels);
+    strs_free(&w.w_truth);
+    free(w.w_scores);
+    strs_free(&t.p_names);
+    snd_strset_free(files);
+    free(truth);
+    free(pred);
+    free(ts);
+    free(ps);
+    free(scores);
+    return r;
+}
+
+/* Whether the truth labels spans (start and end columns) rather than whole clips. */
+static int truth_has_spans(const char *path)
+{
+    struct snd_err ignored = {0};
+    struct snd_tsv_reader *r;
+    int spans;
+
+    if (path == NULL || strcmp(path, "-") == 0 || (r = snd_tsv_open(path, &ignored)) == NULL)
+        return 0;
+    spans = snd_tsv_col(r, "start") >= 0 && snd_tsv_col(r, "end") >= 0;
+    snd_tsv_close(r);
+    return spans;
+}
+
 int snd_eval_run(const struct snd_eval_opts *o, int n_paths, char **paths, struct snd_eval *ev,
                  struct snd_err *err)
 {
@@ -604,8 +867,9 @@ int snd_eval_run(const struct snd_eval_opts *o, int n_paths, char **paths, struc
         n_paths = 1;
         paths = (char **)stdin_only;
     }
-    if (o->events) {
-        r = run_events(o, n_paths, paths, ev, err);
+    if (o->events || truth_has_spans(o->truth_path)) {
+        r = o->events ? run_events(o, n_paths, paths, ev, err)
+                      : run_windows(o, n_paths, paths, ev, err);
         if (r != 0)
             snd_eval_free(ev);
         return r;
@@ -937,8 +1201,8 @@ int snd_eval_write_json(FILE *f, const struct snd_eval *ev, struct snd_err *err)
         fputs(c ? ", " : "", f);
         json_str(f, ev->classes[c]);
     }
-    fprintf(f, "],\n  \"n\": %ld,\n  \"missing\": %ld,\n", ev->multilabel ? ev->ml.n : ev->mc.n,
-            ev->n_missing);
+    fprintf(f, "],\n  \"unit\": \"%s\",\n  \"n\": %ld,\n  \"missing\": %ld,\n",
+            ev->windows ? "windows" : "clips", ev->multilabel ? ev->ml.n : ev->mc.n, ev->n_missing);
     if (ev->multilabel)
         json_multilabel(f, ev);
     else
@@ -1057,7 +1321,7 @@ int snd_eval_write_table(FILE *f, const struct snd_eval *ev, struct snd_err *err
     }
     if (!ev->multilabel) {
         const struct snd_multiclass *m = &ev->mc;
-        fprintf(f, "%ld clips, %d classes%s\n", m->n, ev->n_classes,
+        fprintf(f, "%ld %s, %d classes%s\n", m->n, ev->windows ? "windows" : "clips", ev->n_classes,
                 ev->n_missing ? " (some ids left out: --allow-missing)" : "");
         fprintf(f, "accuracy %.4f   balanced accuracy %.4f   macro F1 %.4f   weighted F1 %.4f\n",
                 m->accuracy, m->balanced_accuracy, m->macro_f1, m->weighted_f1);
@@ -1082,7 +1346,7 @@ int snd_eval_write_table(FILE *f, const struct snd_eval *ev, struct snd_err *err
         }
     } else {
         const struct snd_multilabel *m = &ev->ml;
-        fprintf(f, "%ld clips, %d tags%s\n", m->n, ev->n_classes,
+        fprintf(f, "%ld %s, %d tags%s\n", m->n, ev->windows ? "windows" : "clips", ev->n_classes,
                 ev->n_missing ? " (some ids left out: --allow-missing)" : "");
         if (!isnan(m->roc_auc_macro))
             fprintf(f, "ROC AUC macro %.4f micro %.4f   PR AUC macro %.4f micro %.4f\n",

@@ -35,6 +35,7 @@ struct snd_eval {
     long n_missing;  /* ids on one side only, left out under allow_missing */
     struct snd_multiclass mc;
     struct snd_multilabel ml;
+    int windows; /* the items are windows scored against spans, not clips */
     int events;
     struct snd_event_scores es;
     int n_files;

@@ -170,3 +170,22 @@ test_min_checked_first() {
     [ $? -eq 2 ] && [ ! -s out ]
 }
 check "an unknown --min is refused before anything is printed" test_min_checked_first
+
+# Windows against spans: the truth labels 0-2 s speech and 2-4 s music; each window takes
+# the label of the span holding its midpoint.
+printf 'id\tstart\tend\tlabel\nrec.wav\t0\t2\tspeech\nrec.wav\t2\t4\tmusic\n' >"$tmp/spans.tsv"
+printf 'id\tstart\tend\tlabel\tp:music\tp:speech\nrec.wav\t0\t1\tspeech\t0.2\t0.8\nrec.wav\t0.5\t1.5\tspeech\t0.3\t0.7\nrec.wav\t1\t2\tmusic\t0.6\t0.4\nrec.wav\t1.5\t2.5\tmusic\t0.7\t0.3\nrec.wav\t2\t3\tmusic\t0.9\t0.1\nrec.wav\t3\t4\tspeech\t0.4\t0.6\nrec.wav\t3.5\t4.5\tmusic\t0.8\t0.2\n' >"$tmp/win.tsv"
+
+test_windows() {
+    expect_error 1 '1 windows lie in no span of the truth' snd-eval --truth spans.tsv win.tsv &&
+        snd-eval --truth spans.tsv --allow-missing --json win.tsv >w.json &&
+        $py -c "
+import json
+d = json.load(open('w.json'))
+assert d['unit'] == 'windows' and d['n'] == 6 and d['missing'] == 1, d
+assert abs(d['accuracy'] - 4 / 6) < 1e-12
+# rows truth (music, speech), columns predicted
+assert d['confusion_matrix_rows_truth_cols_pred'] == [[2, 1], [1, 2]], d" &&
+        expect_error 1 'a truth of spans scores each window' snd-eval --truth spans.tsv --aggregate mean win.tsv
+}
+check "windows scored against the span holding their midpoint" test_windows
