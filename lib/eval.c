@@ -593,78 +593,23 @@ out:
 
 /* Windows against spans: the truth labels spans of a recording (id, start, end, label);
  * each prediction row is a window scored against the span holding its midpoint. */
-struct span {
-    long file;
-    double start, end;
-    char *label;
-};
-
 struct windows {
-    struct span *spans;
-    long n_spans, cap_spans;
-    struct strs w_labels; /* each window's predicted label */
-    struct strs w_truth;  /* and its span's label */
-    double *w_scores;     /* n x p_names.n */
+    struct event_list spans; /* the truth's spans, read as events */
+    struct strs w_labels;    /* each window's predicted label */
+    struct strs w_truth;     /* and its span's label */
+    double *w_scores;        /* n x p_names.n */
     long n, cap;
 };
 
-static int load_spans(struct windows *w, struct snd_strset *files, const char *path,
-                      struct snd_err *err)
-{
-    struct snd_tsv_reader *r = snd_tsv_open(path, err);
-    int c_id, c_start = -1, c_end = -1, c_label = -1, k = -1;
-
-    if (r == NULL)
-        return -1;
-    if ((c_id = snd_tsv_require(r, "id", err)) < 0 ||
-        (c_start = snd_tsv_require(r, "start", err)) < 0 ||
-        (c_end = snd_tsv_require(r, "end", err)) < 0 ||
-        (c_label = snd_tsv_require(r, "label", err)) < 0)
-        goto out;
-    while ((k = snd_tsv_next(r, err)) == 1) {
-        struct span *s;
-        if (w->n_spans == w->cap_spans) {
-            long cap = w->cap_spans ? 2 * w->cap_spans : 64;
-            struct span *v = realloc(w->spans, (size_t)cap * sizeof *v);
-            if (v == NULL) {
-                k = snd_fail(err, "%s: out of memory", path);
-                break;
-            }
-            w->spans = v;
-            w->cap_spans = cap;
-        }
-        s = &w->spans[w->n_spans];
-        if (snd_tsv_field_double(r, c_start, &s->start, err) != 0 ||
-            snd_tsv_field_double(r, c_end, &s->end, err) != 0) {
-            k = -1;
-            break;
-        }
-        if (!(s->start >= 0 && s->end > s->start)) {
-            k = snd_fail(err, "%s:%ld: a span from %s to %s s", path, snd_tsv_line(r),
-                         snd_tsv_field(r, c_start), snd_tsv_field(r, c_end));
-            break;
-        }
-        if (snd_strset_add(files, snd_tsv_field(r, c_id)) < 0 ||
-            (s->label = strdup(snd_tsv_field(r, c_label))) == NULL) {
-            k = snd_fail(err, "%s: out of memory", path);
-            break;
-        }
-        s->file = snd_strset_index(files, snd_tsv_field(r, c_id));
-        w->n_spans++;
-    }
-out:
-    snd_tsv_close(r);
-    return k == 0 ? 0 : -1;
-}
-
-/* The span of file holding time t, or NULL. */
-static const struct span *span_at(const struct windows *w, long file, double t)
+/* The label of the span of file holding time t (a span holds its start, not its end), or
+ * NULL. */
+static const char *span_label_at(const struct windows *w, long file, double t)
 {
     long i;
 
-    for (i = 0; i < w->n_spans; i++)
-        if (w->spans[i].file == file && w->spans[i].start <= t && t < w->spans[i].end)
-            return &w->spans[i];
+    for (i = 0; i < w->spans.n; i++)
+        if (w->spans.v[i].file == file && w->spans.v[i].onset <= t && t < w->spans.v[i].offset)
+            return w->spans.labels.v[i];
     return NULL;
 }
 
@@ -688,14 +633,14 @@ static int load_windows(struct windows *w, struct tables *t, struct snd_strset *
     while ((k = snd_tsv_next(r, err)) == 1) {
         double a, b, v;
         long file = snd_strset_index(files, snd_tsv_field(r, c_id));
-        const struct span *s;
+        const char *truth_label;
         if (snd_tsv_field_double(r, c_start, &a, err) != 0 ||
             snd_tsv_field_double(r, c_end, &b, err) != 0) {
             k = -1;
             break;
         }
-        s = file >= 0 ? span_at(w, file, (a + b) / 2) : NULL;
-        if (s == NULL) {
+        truth_label = file >= 0 ? span_label_at(w, file, (a + b) / 2) : NULL;
+        if (truth_label == NULL) {
             ++*outside;
             continue;
         }
@@ -722,7 +667,7 @@ static int load_windows(struct windows *w, struct tables *t, struct snd_strset *
             break;
         }
         if (strs_add(&w->w_labels, snd_tsv_field(r, c_label)) != 0 ||
-            strs_add(&w->w_truth, s->label) != 0) {
+            strs_add(&w->w_truth, truth_label) != 0) {
             k = snd_fail(err, "%s: out of memory", path);
             break;
         }
@@ -755,7 +700,7 @@ static int run_windows(const struct snd_eval_opts *o, int n_paths, char **paths,
                  o->truth_path);
         goto out;
     }
-    if (files == NULL || load_spans(&w, files, o->truth_path, err) != 0)
+    if (files == NULL || load_events(&w.spans, files, o->truth_path, err) != 0)
         goto out;
     for (f = 0; f < n_paths; f++)
         if (load_windows(&w, &t, files, paths[f], &outside, err) != 0)
@@ -824,9 +769,8 @@ static int run_windows(const struct snd_eval_opts *o, int n_paths, char **paths,
             ? snd_multilabel_compute(&ev->ml, ts, ps, w.n, C, scores, err)
             : snd_multiclass_compute(&ev->mc, truth, pred, w.n, C, scores, o->top_k, err);
 out:
-    for (i = 0; i < w.n_spans; i++)
-        free(w.spans[i].label);
-    free(w.spans);
+    free(w.spans.v);
+    strs_free(&w.spans.labels);
     strs_free(&w.w_labels);
     strs_free(&w.w_truth);
     free(w.w_scores);
