@@ -50,6 +50,7 @@ struct snd_audio_in {
     long mono_len;
     long long samples_read; /* mono source samples so far, to locate bad samples */
     int may_be_nonfinite;   /* float samples: a NaN or infinity must be refused */
+    int live;               /* stdin is a pipe or a terminal, not a file */
     struct snd_resampler *rs;
     long long samples_out; /* resampled samples handed out */
     int src_eof;
@@ -310,6 +311,7 @@ static int has_container_magic(const unsigned char *h, size_t n)
 static int open_stdin(struct snd_audio_in *a, struct snd_err *err)
 {
     unsigned char hdr[4096];
+    struct stat st;
     size_t n_hdr;
     ssize_t got = read_full(0, hdr, 12);
     int r;
@@ -318,6 +320,7 @@ static int open_stdin(struct snd_audio_in *a, struct snd_err *err)
         return snd_fail_errno(err, errno, "%s", a->name);
     n_hdr = (size_t)got;
     a->fd = 0;
+    a->live = fstat(0, &st) == 0 && !S_ISREG(st.st_mode);
     if (!has_container_magic(hdr, n_hdr)) {
         if (in_prepare(a, err) != 0)
             return -1;
@@ -533,14 +536,7 @@ const char *snd_audio_name(const struct snd_audio_in *a)
 
 int snd_audio_is_live(const struct snd_audio_in *a)
 {
-    struct stat st;
-
-    return a->fd == 0 && fstat(0, &st) == 0 && !S_ISREG(st.st_mode);
-}
-
-int snd_audio_source_rate(const struct snd_audio_in *a)
-{
-    return a->src.rate_hz;
+    return a->live;
 }
 
 void snd_audio_close(struct snd_audio_in *a)

@@ -32,9 +32,6 @@ const char *snd_audio_name(const struct snd_audio_in *a);
  * use what arrives at once rather than wait to gather more. */
 int snd_audio_is_live(const struct snd_audio_in *a);
 
-/* The rate of the source before resampling, in Hz. */
-int snd_audio_source_rate(const struct snd_audio_in *a);
-
 void snd_audio_close(struct snd_audio_in *a); /* NULL is fine */
 
 /* Check that path names an output the writer knows: "-", or a file whose extension picks

@@ -52,12 +52,10 @@ struct snd_mel {
     int n_scratch;
     struct snd_pool *pool; /* borrowed; NULL: frames are computed in the caller's thread */
 
-    /* The padded signal from index buf_start, which is the next frame's start. */
+    /* The padded signal from the next frame's start on. */
     float *buf;
     long buf_len, buf_cap;
-    long long buf_start;
-    long long next_frame; /* index of the next frame */
-    long long skip;       /* padded samples to drop before buf_start, when hop > n_fft */
+    long long skip; /* padded samples to drop before the next frame, when hop > n_fft */
 
     /* The clip's first samples, until the reflected prefix can be built. */
     float *head;
@@ -175,8 +173,6 @@ static int make_filters(struct snd_mel *m, struct snd_err *err)
 static void mel_reset(struct snd_mel *m)
 {
     m->buf_len = 0;
-    m->buf_start = 0;
-    m->next_frame = 0;
     m->skip = 0;
     m->head_len = 0;
     m->prefix_done = m->pad == 0;
@@ -392,7 +388,6 @@ static int run_frames(struct snd_mel *m, snd_mel_frames_fn fn, void *ctx, struct
         }
         m->buf = saved;
         m->n_out += take;
-        m->next_frame += take;
         off += take * hop;
         if (m->n_out == BATCH_FRAMES && flush_out(m, fn, ctx, err) != 0)
             return -1;
@@ -403,7 +398,6 @@ static int run_frames(struct snd_mel *m, snd_mel_frames_fn fn, void *ctx, struct
     }
     m->buf_len -= off;
     memmove(m->buf, m->buf + off, (size_t)m->buf_len * sizeof *m->buf);
-    m->buf_start += off;
     return 0;
 }
 
@@ -416,7 +410,6 @@ static int append_padded(struct snd_mel *m, const float *x, long n, snd_mel_fram
         if (m->skip > 0) {
             take = n < m->skip ? n : (long)m->skip;
             m->skip -= take;
-            m->buf_start += take;
             x += take;
             n -= take;
             continue;

@@ -249,11 +249,6 @@ long snd_resampler_run(struct snd_resampler *rs, const float *in, long n_in, lon
     return d.output_frames_gen;
 }
 
-long snd_resampler_out_max(const struct snd_resampler *rs, long n_in)
-{
-    return (long)(n_in * rs->ratio) + 64;
-}
-
 void snd_resampler_free(struct snd_resampler *rs)
 {
     if (rs == NULL)

@@ -17,9 +17,6 @@ struct snd_resampler *snd_resampler_new(int from_hz, int to_hz, struct snd_err *
 long snd_resampler_run(struct snd_resampler *rs, const float *in, long n_in, long *used, float *out,
                        long out_cap, int eof, struct snd_err *err);
 
-/* Output samples expected for n_in input samples: a buffer size, not an exact count. */
-long snd_resampler_out_max(const struct snd_resampler *rs, long n_in);
-
 void snd_resampler_free(struct snd_resampler *rs); /* NULL is fine */
 
 #endif
