@@ -1,0 +1,968 @@
+/* nn: layers as forward and backward kernels over NCHW float32 batches, matrix work in
+ * CBLAS. A convolution is im2col followed by one GEMM per image; its weight gradient is
+ * summed per fixed chunk of images and the chunks added in order, so that the sum does
+ * not depend on which thread did what. */
+#include "nn.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cblas.h>
+
+#include "rng.h"
+
+#define BN_EPS 1e-5f
+#define BN_MOMENTUM 0.1f
+/* Weight gradients of a batch are summed in this many chunks of images; more chunks
+ * than threads keeps both cores busy when image counts do not divide evenly. */
+#define GRAD_CHUNKS 8
+
+enum layer_kind { L_CONV, L_BN, L_RELU, L_MAXPOOL, L_GAP, L_DROPOUT, L_DENSE };
+
+struct layer {
+    enum layer_kind kind;
+    int in_c, in_h, in_w;    /* per example */
+    int out_c, out_h, out_w; /* per example */
+    long in_size, out_size;
+    int k, stride, pad, bias; /* conv; k is also maxpool's window */
+    float p;                  /* dropout */
+    struct snd_param *w, *b, *rmean, *rvar;
+    float *out;          /* max_batch x out_size (relu: its input, in place) */
+    float *mean, *istd;  /* bn: the statistics the last forward pass used */
+    int *argmax;         /* maxpool: input offset of each output's maximum */
+    unsigned char *keep; /* dropout mask */
+    float *wgrad_parts;  /* conv: GRAD_CHUNKS partial weight gradients */
+    int need_dx;         /* whether backward must produce the input gradient */
+};
+
+struct snd_net {
+    char spec[512];
+    int in_h, in_w, n_out, max_batch;
+    struct snd_pool *pool;
+    struct layer *layers;
+    int n_layers;
+    struct snd_param *params;
+    int n_params;
+    float *input;
+    float *grad_a, *grad_b; /* ping-pong gradients between layers */
+    float *dlogits;
+    float *col, *dcol; /* per thread im2col scratch */
+    long col_size;
+    struct snd_rng dropout_rng;
+    int out_of_memory; /* a parameter could not be allocated */
+};
+
+/* ---- spec parsing ---------------------------------------------------------------- */
+
+struct item {
+    enum layer_kind kind;
+    int n, k, stride, pad, bias, has_n;
+    float p;
+};
+
+/* Split "conv 32 k3 s1" into words; returns the count (at most max). */
+static int split_words(char *s, char **words, int max)
+{
+    int n = 0;
+    for (char *t = strtok(s, " \t\n"); t != NULL; t = strtok(NULL, " \t\n")) {
+        if (n == max)
+            return max + 1;
+        words[n++] = t;
+    }
+    return n;
+}
+
+static int parse_int_word(const char *w, int lo, int hi, int *out)
+{
+    char *end;
+    long v = strtol(w, &end, 10);
+    if (end == w || *end != '\0' || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_conv_option(struct item *it, const char *w)
+{
+    if (strcmp(w, "bias") == 0)
+        return it->bias = 1, 0;
+    if (w[0] == 'k')
+        return parse_int_word(w + 1, 1, 15, &it->k);
+    if (w[0] == 's')
+        return parse_int_word(w + 1, 1, 8, &it->stride);
+    if (w[0] == 'p')
+        return parse_int_word(w + 1, 0, 15, &it->pad);
+    return -1;
+}
+
+static int parse_item(char *text, struct item *it, struct snd_err *err)
+{
+    char *w[8];
+    char copy[128];
+    snprintf(copy, sizeof copy, "%s", text);
+    int n = split_words(text, w, 7);
+    memset(it, 0, sizeof *it);
+    it->k = 3, it->stride = 1, it->pad = -1;
+    if (n == 0)
+        return snd_fail(err, "network spec: empty item");
+    if (n > 7)
+        return snd_fail(err, "network spec: too many words in \"%s\"", copy);
+    const char *name = w[0];
+    int bad = 0;
+    if (strcmp(name, "conv") == 0 || strcmp(name, "block") == 0) {
+        it->kind = L_CONV;
+        bad = n < 2 || parse_int_word(w[1], 1, 4096, &it->n) != 0;
+        for (int i = 2; i < n && !bad; i++)
+            bad = name[0] == 'b' || parse_conv_option(it, w[i]) != 0;
+        it->has_n = name[0] == 'b' ? 2 : 1; /* 2 marks a block */
+    } else if (strcmp(name, "bn") == 0 || strcmp(name, "relu") == 0 || strcmp(name, "gap") == 0) {
+        it->kind = name[0] == 'b' ? L_BN : name[0] == 'r' ? L_RELU : L_GAP;
+        bad = n != 1;
+    } else if (strcmp(name, "maxpool") == 0) {
+        it->kind = L_MAXPOOL;
+        it->k = 2;
+        bad = n > 2 || (n == 2 && parse_int_word(w[1], 1, 16, &it->k) != 0);
+    } else if (strcmp(name, "dropout") == 0) {
+        char *end;
+        it->kind = L_DROPOUT;
+        bad = n != 2;
+        if (!bad) {
+            it->p = strtof(w[1], &end);
+            bad = end == w[1] || *end != '\0' || !(it->p >= 0.0f && it->p < 1.0f);
+        }
+    } else if (strcmp(name, "dense") == 0) {
+        it->kind = L_DENSE;
+        it->has_n = n == 2;
+        bad = n > 2 || (n == 2 && parse_int_word(w[1], 1, 1 << 20, &it->n) != 0);
+    } else {
+        return snd_fail(err,
+                        "network spec: unknown layer \"%s\" (conv, bn, relu, maxpool, "
+                        "block, gap, dropout, dense)",
+                        name);
+    }
+    if (bad)
+        return snd_fail(err, "network spec: bad item \"%s\"", copy);
+    if (it->pad < 0)
+        it->pad = it->k / 2;
+    return 0;
+}
+
+/* ---- building --------------------------------------------------------------------- */
+
+static struct snd_param *add_param(struct snd_net *net, const char *kind, int rank_of_kind,
+                                   const char *what, int rank, const int *shape, int trainable,
+                                   int decay)
+{
+    struct snd_param *p = &net->params[net->n_params++];
+    snprintf(p->name, sizeof p->name, "%s%d.%s", kind, rank_of_kind, what);
+    p->rank = rank;
+    p->size = 1;
+    for (int i = 0; i < rank; i++) {
+        p->shape[i] = shape[i];
+        p->size *= shape[i];
+    }
+    p->value = calloc((size_t)p->size, sizeof(float));
+    p->grad = trainable ? calloc((size_t)p->size, sizeof(float)) : NULL;
+    p->decay = decay;
+    if (p->value == NULL || (trainable && p->grad == NULL))
+        net->out_of_memory = 1;
+    return p;
+}
+
+static void append_spec(struct snd_net *net, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void append_spec(struct snd_net *net, const char *fmt, ...)
+{
+    size_t len = strlen(net->spec);
+    va_list ap;
+    if (len > 0 && len + 2 < sizeof net->spec)
+        strcat(net->spec, ", "), len += 2;
+    va_start(ap, fmt);
+    vsnprintf(net->spec + len, sizeof net->spec - len, fmt, ap);
+    va_end(ap);
+}
+
+/* Set the output shape of l from its input shape and kind; -1 when it shrinks to nothing. */
+static int shape_layer(struct layer *l, const struct item *it, int n_out_default)
+{
+    l->out_c = l->in_c, l->out_h = l->in_h, l->out_w = l->in_w;
+    switch (l->kind) {
+    case L_CONV:
+        l->out_c = it->n;
+        l->out_h = (l->in_h + 2 * l->pad - l->k) / l->stride + 1;
+        l->out_w = (l->in_w + 2 * l->pad - l->k) / l->stride + 1;
+        if (l->in_h + 2 * l->pad < l->k || l->in_w + 2 * l->pad < l->k)
+            return -1;
+        break;
+    case L_MAXPOOL:
+        l->out_h = l->in_h / l->k;
+        l->out_w = l->in_w / l->k;
+        break;
+    case L_GAP:
+        l->out_h = l->out_w = 1;
+        break;
+    case L_DENSE:
+        l->out_c = it->has_n ? it->n : n_out_default;
+        l->out_h = l->out_w = 1;
+        break;
+    default:
+        break;
+    }
+    l->in_size = (long)l->in_c * l->in_h * l->in_w;
+    l->out_size = (long)l->out_c * l->out_h * l->out_w;
+    return l->out_size > 0 ? 0 : -1;
+}
+
+static const char *kind_name(enum layer_kind k)
+{
+    static const char *names[] = {"conv", "bn", "relu", "maxpool", "gap", "dropout", "dense"};
+    return names[k];
+}
+
+/* Append one layer of kind for item it, counting ranks per kind for parameter names. */
+static int add_layer(struct snd_net *net, enum layer_kind kind, const struct item *it,
+                     int *kind_count, int last, struct snd_err *err)
+{
+    struct layer *l = &net->layers[net->n_layers];
+    struct layer *prev = net->n_layers > 0 ? l - 1 : NULL;
+    int rank = ++kind_count[kind];
+    memset(l, 0, sizeof *l);
+    l->kind = kind;
+    l->in_c = prev ? prev->out_c : 1;
+    l->in_h = prev ? prev->out_h : net->in_h;
+    l->in_w = prev ? prev->out_w : net->in_w;
+    l->k = kind == L_MAXPOOL ? it->k : kind == L_CONV ? it->k : 0;
+    l->stride = it->stride, l->pad = it->pad, l->bias = it->bias, l->p = it->p;
+    if (kind == L_MAXPOOL && it->kind != L_MAXPOOL)
+        l->k = 2; /* a block's pooling */
+    if (kind == L_DENSE && !it->has_n && !last)
+        return snd_fail(err, "network spec: only the last dense may leave out its size");
+    if (shape_layer(l, it, net->n_out) != 0)
+        return snd_fail(err, "network spec: %s%d leaves nothing of a %d x %d input",
+                        kind_name(kind), rank, net->in_h, net->in_w);
+    l->need_dx = net->n_layers > 0;
+    net->n_layers++;
+
+    int shape[4];
+    switch (kind) {
+    case L_CONV:
+        shape[0] = l->out_c, shape[1] = l->in_c, shape[2] = shape[3] = l->k;
+        l->w = add_param(net, "conv", rank, "weight", 4, shape, 1, 1);
+        if (l->bias)
+            l->b = add_param(net, "conv", rank, "bias", 1, shape, 1, 0);
+        break;
+    case L_BN:
+        shape[0] = l->in_c;
+        l->w = add_param(net, "bn", rank, "weight", 1, shape, 1, 0);
+        l->b = add_param(net, "bn", rank, "bias", 1, shape, 1, 0);
+        l->rmean = add_param(net, "bn", rank, "running_mean", 1, shape, 0, 0);
+        l->rvar = add_param(net, "bn", rank, "running_var", 1, shape, 0, 0);
+        break;
+    case L_DENSE:
+        shape[0] = l->out_c, shape[1] = (int)l->in_size;
+        l->w = add_param(net, "dense", rank, "weight", 2, shape, 1, 1);
+        l->b = add_param(net, "dense", rank, "bias", 1, shape, 1, 0);
+        break;
+    default:
+        break;
+    }
+    return 0;
+}
+
+static int add_item(struct snd_net *net, const struct item *it, int *kind_count, int last,
+                    struct snd_err *err)
+{
+    if (it->kind == L_CONV && it->has_n == 2) {
+        append_spec(net, "block %d", it->n);
+        return add_layer(net, L_CONV, it, kind_count, 0, err) ||
+               add_layer(net, L_BN, it, kind_count, 0, err) ||
+               add_layer(net, L_RELU, it, kind_count, 0, err) ||
+               add_layer(net, L_MAXPOOL, it, kind_count, 0, err);
+    }
+    switch (it->kind) {
+    case L_CONV:
+        append_spec(net, "conv %d k%d s%d p%d%s", it->n, it->k, it->stride, it->pad,
+                    it->bias ? " bias" : "");
+        break;
+    case L_MAXPOOL:
+        append_spec(net, "maxpool %d", it->k);
+        break;
+    case L_DROPOUT:
+        append_spec(net, "dropout %g", it->p);
+        break;
+    case L_DENSE:
+        if (it->has_n)
+            append_spec(net, "dense %d", it->n);
+        else
+            append_spec(net, "dense");
+        break;
+    default:
+        append_spec(net, "%s", kind_name(it->kind));
+    }
+    return add_layer(net, it->kind, it, kind_count, last, err);
+}
+
+/* Allocate activations, masks and scratch for max_batch; -1 when out of memory. */
+static int allocate(struct snd_net *net)
+{
+    long max_act = (long)net->in_h * net->in_w, col = 1;
+    size_t B = (size_t)net->max_batch;
+    int threads = net->pool ? snd_pool_threads(net->pool) : 1;
+    for (int i = 0; i < net->n_layers; i++) {
+        struct layer *l = &net->layers[i];
+        size_t out = B * (size_t)l->out_size;
+        if (l->out_size > max_act)
+            max_act = l->out_size;
+        if (l->kind == L_RELU && i > 0)
+            l->out = l[-1].out; /* in place: its backward needs only its output */
+        else if ((l->out = malloc(out * sizeof(float))) == NULL)
+            return -1;
+        if (l->kind == L_BN && ((l->mean = malloc(l->in_c * sizeof(float))) == NULL ||
+                                (l->istd = malloc(l->in_c * sizeof(float))) == NULL))
+            return -1;
+        if (l->kind == L_MAXPOOL && (l->argmax = malloc(out * sizeof(int))) == NULL)
+            return -1;
+        if (l->kind == L_DROPOUT && (l->keep = malloc(out)) == NULL)
+            return -1;
+        if (l->kind == L_CONV &&
+            (l->wgrad_parts = malloc(GRAD_CHUNKS * (size_t)l->w->size * sizeof(float))) == NULL)
+            return -1;
+        if (l->kind == L_CONV) {
+            long c = (long)l->in_c * l->k * l->k * l->out_h * l->out_w;
+            if (c > col)
+                col = c;
+        }
+    }
+    net->col_size = col;
+    net->input = malloc(B * (size_t)net->in_h * net->in_w * sizeof(float));
+    net->grad_a = malloc(B * (size_t)max_act * sizeof(float));
+    net->grad_b = malloc(B * (size_t)max_act * sizeof(float));
+    net->dlogits = malloc(B * (size_t)net->n_out * sizeof(float));
+    net->col = malloc((size_t)threads * col * sizeof(float));
+    net->dcol = malloc((size_t)threads * col * sizeof(float));
+    return !net->out_of_memory && net->input && net->grad_a && net->grad_b && net->dlogits &&
+                   net->col && net->dcol
+               ? 0
+               : -1;
+}
+
+struct snd_net *snd_net_new(const char *spec, int in_h, int in_w, int n_out, int max_batch,
+                            struct snd_pool *pool, struct snd_err *err)
+{
+    char *text = strdup(spec);
+    int n_items = 1, kind_count[L_DENSE + 1] = {0};
+    struct snd_net *net = calloc(1, sizeof *net);
+    if (text == NULL || net == NULL) {
+        free(text), free(net);
+        snd_fail(err, "network: out of memory");
+        return NULL;
+    }
+    for (const char *c = spec; *c; c++)
+        n_items += *c == ',';
+    net->in_h = in_h, net->in_w = in_w, net->n_out = n_out, net->max_batch = max_batch;
+    net->pool = pool;
+    /* Parallel work is spread over the batch by our pool; OpenBLAS's own threads on top
+     * would only compete with it for the same cores. */
+    openblas_set_num_threads(1);
+    net->layers = calloc((size_t)n_items * 4, sizeof *net->layers);
+    net->params = calloc((size_t)n_items * 4 * 4, sizeof *net->params);
+    if (net->layers == NULL || net->params == NULL) {
+        snd_fail(err, "network: out of memory");
+        goto fail;
+    }
+    char *save = NULL;
+    int index = 0;
+    for (char *t = strtok_r(text, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+        struct item it;
+        if (parse_item(t, &it, err) != 0 ||
+            add_item(net, &it, kind_count, ++index == n_items, err) != 0)
+            goto fail;
+    }
+    if (index != n_items) {
+        snd_fail(err, "network spec: empty item in \"%s\"", spec);
+        goto fail;
+    }
+    struct layer *last = &net->layers[net->n_layers - 1];
+    if (last->kind != L_DENSE || last->out_c != n_out) {
+        snd_fail(err, "network spec: must end in a dense layer to the %d classes", n_out);
+        goto fail;
+    }
+    if (allocate(net) != 0) {
+        snd_fail(err, "network: out of memory for a batch of %d", max_batch);
+        goto fail;
+    }
+    free(text);
+    return net;
+fail:
+    free(text);
+    snd_net_free(net);
+    return NULL;
+}
+
+void snd_net_free(struct snd_net *net)
+{
+    if (net == NULL)
+        return;
+    for (int i = 0; i < net->n_layers; i++) {
+        struct layer *l = &net->layers[i];
+        if (!(l->kind == L_RELU && i > 0))
+            free(l->out);
+        free(l->mean), free(l->istd), free(l->argmax), free(l->keep), free(l->wgrad_parts);
+    }
+    for (int i = 0; i < net->n_params; i++)
+        free(net->params[i].value), free(net->params[i].grad);
+    free(net->layers), free(net->params);
+    free(net->input), free(net->grad_a), free(net->grad_b), free(net->dlogits);
+    free(net->col), free(net->dcol);
+    free(net);
+}
+
+const char *snd_net_spec(const struct snd_net *net)
+{
+    return net->spec;
+}
+
+int snd_net_n_params(const struct snd_net *net)
+{
+    return net->n_params;
+}
+
+struct snd_param *snd_net_param(struct snd_net *net, int i)
+{
+    return &net->params[i];
+}
+
+struct snd_param *snd_net_param_find(struct snd_net *net, const char *name)
+{
+    for (int i = 0; i < net->n_params; i++)
+        if (strcmp(net->params[i].name, name) == 0)
+            return &net->params[i];
+    return NULL;
+}
+
+float *snd_net_input(struct snd_net *net)
+{
+    return net->input;
+}
+
+void snd_net_seed_dropout(struct snd_net *net, uint64_t seed)
+{
+    snd_rng_seed(&net->dropout_rng, seed ^ 0x64726f706f7574ULL);
+}
+
+void snd_net_init(struct snd_net *net, uint64_t seed)
+{
+    struct snd_rng rng;
+    snd_rng_seed(&rng, seed);
+    for (int i = 0; i < net->n_layers; i++) {
+        struct layer *l = &net->layers[i];
+        if (l->kind == L_CONV || l->kind == L_DENSE) {
+            long fan_in = l->w->size / l->w->shape[0];
+            double std = sqrt(2.0 / (double)fan_in);
+            for (long j = 0; j < l->w->size; j++)
+                l->w->value[j] = (float)(std * snd_rng_normal(&rng));
+            if (l->b)
+                memset(l->b->value, 0, (size_t)l->b->size * sizeof(float));
+        } else if (l->kind == L_BN) {
+            for (int c = 0; c < l->in_c; c++) {
+                l->w->value[c] = 1.0f, l->b->value[c] = 0.0f;
+                l->rmean->value[c] = 0.0f, l->rvar->value[c] = 1.0f;
+            }
+        }
+    }
+    snd_net_seed_dropout(net, seed);
+}
+
+double snd_net_flops(const struct snd_net *net)
+{
+    double f = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        const struct layer *l = &net->layers[i];
+        if (l->kind == L_CONV || l->kind == L_DENSE)
+            f += 2.0 * (double)l->w->size * l->out_h * l->out_w;
+    }
+    return f;
+}
+
+/* ---- convolution ------------------------------------------------------------------- */
+
+/* Unfold one image x (C x H x W) into col ((C k k) x (Ho Wo)): row (c, i, j) holds the
+ * input under kernel tap (i, j) for every output position, zero outside the image. */
+static void im2col(const struct layer *l, const float *x, float *col)
+{
+    int k = l->k, s = l->stride, p = l->pad, H = l->in_h, W = l->in_w;
+    int Ho = l->out_h, Wo = l->out_w;
+    for (int c = 0; c < l->in_c; c++)
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++) {
+                float *row = col + (((long)c * k + i) * k + j) * Ho * Wo;
+                const float *xc = x + (long)c * H * W;
+                for (int oh = 0; oh < Ho; oh++) {
+                    int ih = oh * s - p + i;
+                    float *dst = row + (long)oh * Wo;
+                    if (ih < 0 || ih >= H) {
+                        memset(dst, 0, (size_t)Wo * sizeof(float));
+                        continue;
+                    }
+                    const float *src = xc + (long)ih * W;
+                    for (int ow = 0; ow < Wo; ow++) {
+                        int iw = ow * s - p + j;
+                        dst[ow] = iw >= 0 && iw < W ? src[iw] : 0.0f;
+                    }
+                }
+            }
+}
+
+/* The adjoint of im2col: add each col entry back to the input position it came from. */
+static void col2im(const struct layer *l, const float *col, float *dx)
+{
+    int k = l->k, s = l->stride, p = l->pad, H = l->in_h, W = l->in_w;
+    int Ho = l->out_h, Wo = l->out_w;
+    memset(dx, 0, (size_t)l->in_size * sizeof(float));
+    for (int c = 0; c < l->in_c; c++)
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++) {
+                const float *row = col + (((long)c * k + i) * k + j) * Ho * Wo;
+                float *dxc = dx + (long)c * H * W;
+                for (int oh = 0; oh < Ho; oh++) {
+                    int ih = oh * s - p + i;
+                    if (ih < 0 || ih >= H)
+                        continue;
+                    const float *src = row + (long)oh * Wo;
+                    float *dst = dxc + (long)ih * W;
+                    for (int ow = 0; ow < Wo; ow++) {
+                        int iw = ow * s - p + j;
+                        if (iw >= 0 && iw < W)
+                            dst[iw] += src[ow];
+                    }
+                }
+            }
+}
+
+struct job {
+    struct snd_net *net;
+    struct layer *l;
+    const float *in;
+    float *out;      /* forward output, or backward input gradient */
+    const float *dy; /* backward: gradient at the layer's output */
+    int batch, train;
+};
+
+/* fn over items 0..n-1 on the network's pool, or in this thread when it has none. */
+static void run(struct snd_net *net, long n, void (*fn)(void *, long, int), void *ctx)
+{
+    if (net->pool != NULL) {
+        snd_pool_run(net->pool, n, fn, ctx);
+        return;
+    }
+    for (long i = 0; i < n; i++)
+        fn(ctx, i, 0);
+}
+
+static void conv_forward_image(void *ctx, long n, int thread)
+{
+    struct job *j = ctx;
+    struct layer *l = j->l;
+    long K = (long)l->in_c * l->k * l->k, P = (long)l->out_h * l->out_w;
+    float *col = j->net->col + thread * j->net->col_size;
+    float *y = j->out + n * l->out_size;
+    im2col(l, j->in + n * l->in_size, col);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->out_c, (int)P, (int)K, 1.0f,
+                l->w->value, (int)K, col, (int)P, 0.0f, y, (int)P);
+    if (l->bias)
+        for (int c = 0; c < l->out_c; c++)
+            for (long q = 0; q < P; q++)
+                y[c * P + q] += l->b->value[c];
+}
+
+/* The images of chunk `chunk` when a batch is cut into GRAD_CHUNKS nearly equal parts. */
+static void chunk_bounds(int batch, long chunk, int *lo, int *hi)
+{
+    *lo = (int)(chunk * batch / GRAD_CHUNKS);
+    *hi = (int)((chunk + 1) * batch / GRAD_CHUNKS);
+}
+
+static void conv_backward_chunk(void *ctx, long chunk, int thread)
+{
+    struct job *j = ctx;
+    struct layer *l = j->l;
+    int K = (int)(l->in_c * l->k * l->k), P = l->out_h * l->out_w, lo, hi;
+    float *col = j->net->col + thread * j->net->col_size;
+    float *dcol = j->net->dcol + thread * j->net->col_size;
+    float *dw = l->wgrad_parts + chunk * l->w->size;
+    chunk_bounds(j->batch, chunk, &lo, &hi);
+    memset(dw, 0, (size_t)l->w->size * sizeof(float));
+    for (int n = lo; n < hi; n++) {
+        const float *dy = j->dy + n * l->out_size;
+        im2col(l, j->in + n * l->in_size, col);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->out_c, K, P, 1.0f, dy, P, col, P,
+                    1.0f, dw, K);
+        if (!l->need_dx)
+            continue;
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, P, l->out_c, 1.0f, l->w->value, K,
+                    dy, P, 0.0f, dcol, P);
+        col2im(l, dcol, j->out + n * l->in_size);
+    }
+}
+
+/* Add the chunks' partial weight gradients in chunk order into the parameter's gradient. */
+static void sum_chunks(const float *parts, long size, float *grad)
+{
+    memcpy(grad, parts, (size_t)size * sizeof(float));
+    for (int c = 1; c < GRAD_CHUNKS; c++)
+        for (long i = 0; i < size; i++)
+            grad[i] += parts[c * size + i];
+}
+
+static void conv_backward(struct snd_net *net, struct layer *l, const float *x, const float *dy,
+                          float *dx, int batch)
+{
+    struct job j = {net, l, x, dx, dy, batch, 1};
+    run(net, GRAD_CHUNKS, conv_backward_chunk, &j);
+    sum_chunks(l->wgrad_parts, l->w->size, l->w->grad);
+    if (l->bias) {
+        long P = (long)l->out_h * l->out_w;
+        for (int c = 0; c < l->out_c; c++) {
+            double s = 0;
+            for (int n = 0; n < batch; n++)
+                for (long q = 0; q < P; q++)
+                    s += dy[n * l->out_size + c * P + q];
+            l->b->grad[c] = (float)s;
+        }
+    }
+}
+
+/* ---- batch normalisation ---------------------------------------------------------- */
+
+static void bn_forward_channel(void *ctx, long c, int thread)
+{
+    struct job *j = ctx;
+    struct layer *l = j->l;
+    long P = (long)l->in_h * l->in_w;
+    float mean, istd;
+    (void)thread;
+    if (j->train) {
+        /* Two passes in double: exact enough that the variance never goes negative. */
+        double s = 0, ss = 0, m;
+        long count = (long)j->batch * P;
+        for (int n = 0; n < j->batch; n++) {
+            const float *x = j->in + n * l->in_size + c * P;
+            for (long q = 0; q < P; q++)
+                s += x[q];
+        }
+        m = s / (double)count;
+        for (int n = 0; n < j->batch; n++) {
+            const float *x = j->in + n * l->in_size + c * P;
+            for (long q = 0; q < P; q++)
+                ss += (x[q] - m) * (x[q] - m);
+        }
+        double var = ss / (double)count;
+        double unbiased = count > 1 ? ss / (double)(count - 1) : var;
+        mean = (float)m;
+        istd = (float)(1.0 / sqrt(var + BN_EPS));
+        l->rmean->value[c] = (1 - BN_MOMENTUM) * l->rmean->value[c] + BN_MOMENTUM * (float)m;
+        l->rvar->value[c] = (1 - BN_MOMENTUM) * l->rvar->value[c] + BN_MOMENTUM * (float)unbiased;
+    } else {
+        mean = l->rmean->value[c];
+        istd = 1.0f / sqrtf(l->rvar->value[c] + BN_EPS);
+    }
+    l->mean[c] = mean, l->istd[c] = istd;
+    float scale = l->w->value[c] * istd, shift = l->b->value[c] - mean * scale;
+    for (int n = 0; n < j->batch; n++) {
+        const float *x = j->in + n * l->in_size + c * P;
+        float *y = j->out + n * l->out_size + c * P;
+        for (long q = 0; q < P; q++)
+            y[q] = x[q] * scale + shift;
+    }
+}
+
+/* Backward in training mode: the batch statistics depend on every input, hence the two
+ * sums over the channel before the input gradient. */
+static void bn_backward_channel(void *ctx, long c, int thread)
+{
+    struct job *j = ctx;
+    struct layer *l = j->l;
+    long P = (long)l->in_h * l->in_w, count = (long)j->batch * P;
+    float mean = l->mean[c], istd = l->istd[c], gamma = l->w->value[c];
+    double sum_dy = 0, sum_dy_xhat = 0;
+    (void)thread;
+    for (int n = 0; n < j->batch; n++) {
+        const float *x = j->in + n * l->in_size + c * P;
+        const float *dy = j->dy + n * l->out_size + c * P;
+        for (long q = 0; q < P; q++) {
+            sum_dy += dy[q];
+            sum_dy_xhat += dy[q] * (x[q] - mean) * istd;
+        }
+    }
+    l->w->grad[c] = (float)sum_dy_xhat;
+    l->b->grad[c] = (float)sum_dy;
+    if (!l->need_dx)
+        return;
+    float a = gamma * istd, mdy = (float)(sum_dy / count), mdx = (float)(sum_dy_xhat / count);
+    for (int n = 0; n < j->batch; n++) {
+        const float *x = j->in + n * l->in_size + c * P;
+        const float *dy = j->dy + n * l->out_size + c * P;
+        float *dx = j->out + n * l->in_size + c * P;
+        for (long q = 0; q < P; q++)
+            dx[q] = a * (dy[q] - mdy - (x[q] - mean) * istd * mdx);
+    }
+}
+
+/* ---- pooling, activation, dropout ------------------------------------------------- */
+
+static void maxpool_forward_image(void *ctx, long n, int thread)
+{
+    struct job *j = ctx;
+    struct layer *l = j->l;
+    int k = l->k;
+    (void)thread;
+    for (int c = 0; c < l->in_c; c++) {
+        const float *x = j->in + n * l->in_size + (long)c * l->in_h * l->in_w;
+        long obase = n * l->out_size + (long)c * l->out_h * l->out_w;
+        for (int oh = 0; oh < l->out_h; oh++)
+            for (int ow = 0; ow < l->out_w; ow++) {
+                long best = (long)oh * k * l->in_w + (long)ow * k;
+                for (int i = 0; i < k; i++)
+                    for (int jj = 0; jj < k; jj++) {
+                        long at = (long)(oh * k + i) * l->in_w + ow * k + jj;
+                        if (x[at] > x[best])
+                            best = at;
+                    }
+                long o = obase + (long)oh * l->out_w + ow;
+                j->out[o] = x[best];
+                l->argmax[o] = (int)(best + (long)c * l->in_h * l->in_w);
+            }
+    }
+}
+
+static void maxpool_backward_image(void *ctx, long n, int thread)
+{
+    struct job *j = ctx;
+    struct layer *l = j->l;
+    float *dx = j->out + n * l->in_size;
+    (void)thread;
+    memset(dx, 0, (size_t)l->in_size * sizeof(float));
+    for (long o = 0; o < l->out_size; o++)
+        dx[l->argmax[n * l->out_size + o]] += j->dy[n * l->out_size + o];
+}
+
+static void relu_forward_image(void *ctx, long n, int thread)
+{
+    struct job *j = ctx;
+    long size = j->l->out_size;
+    (void)thread;
+    for (long i = n * size; i < (n + 1) * size; i++)
+        j->out[i] = j->in[i] > 0.0f ? j->in[i] : 0.0f;
+}
+
+static void relu_backward_image(void *ctx, long n, int thread)
+{
+    struct job *j = ctx;
+    long size = j->l->out_size;
+    (void)thread;
+    for (long i = n * size; i < (n + 1) * size; i++)
+        j->out[i] = j->l->out[i] > 0.0f ? j->dy[i] : 0.0f;
+}
+
+static void gap_forward(const struct layer *l, const float *x, float *y, int batch)
+{
+    long P = (long)l->in_h * l->in_w;
+    for (long nc = 0; nc < (long)batch * l->in_c; nc++) {
+        double s = 0;
+        for (long q = 0; q < P; q++)
+            s += x[nc * P + q];
+        y[nc] = (float)(s / (double)P);
+    }
+}
+
+static void gap_backward(const struct layer *l, const float *dy, float *dx, int batch)
+{
+    long P = (long)l->in_h * l->in_w;
+    for (long nc = 0; nc < (long)batch * l->in_c; nc++)
+        for (long q = 0; q < P; q++)
+            dx[nc * P + q] = dy[nc] / (float)P;
+}
+
+static void dropout_forward(struct snd_net *net, struct layer *l, const float *x, float *y,
+                            int batch, int train)
+{
+    long size = (long)batch * l->out_size;
+    float scale = 1.0f / (1.0f - l->p);
+    for (long i = 0; i < size; i++) {
+        l->keep[i] = !train || snd_rng_uniform(&net->dropout_rng) >= l->p;
+        y[i] = !train ? x[i] : l->keep[i] ? x[i] * scale : 0.0f;
+    }
+}
+
+static void dropout_backward(const struct layer *l, const float *dy, float *dx, int batch)
+{
+    long size = (long)batch * l->out_size;
+    float scale = 1.0f / (1.0f - l->p);
+    for (long i = 0; i < size; i++)
+        dx[i] = l->keep[i] ? dy[i] * scale : 0.0f;
+}
+
+/* ---- dense ------------------------------------------------------------------------ */
+
+static void dense_forward(const struct layer *l, const float *x, float *y, int batch)
+{
+    int in = (int)l->in_size, out = l->out_c;
+    for (int n = 0; n < batch; n++)
+        memcpy(y + (long)n * out, l->b->value, (size_t)out * sizeof(float));
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, out, in, 1.0f, x, in, l->w->value,
+                in, 1.0f, y, out);
+}
+
+static void dense_backward(const struct layer *l, const float *x, const float *dy, float *dx,
+                           int batch)
+{
+    int in = (int)l->in_size, out = l->out_c;
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, batch, 1.0f, dy, out, x, in, 0.0f,
+                l->w->grad, in);
+    for (int k = 0; k < out; k++) {
+        double s = 0;
+        for (int n = 0; n < batch; n++)
+            s += dy[(long)n * out + k];
+        l->b->grad[k] = (float)s;
+    }
+    if (l->need_dx)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, batch, in, out, 1.0f, dy, out,
+                    l->w->value, in, 0.0f, dx, in);
+}
+
+/* ---- the passes ------------------------------------------------------------------- */
+
+const float *snd_net_forward(struct snd_net *net, int batch, enum snd_net_mode mode)
+{
+    const float *x = net->input;
+    int train = mode == SND_NET_TRAIN;
+    for (int i = 0; i < net->n_layers; i++) {
+        struct layer *l = &net->layers[i];
+        struct job j = {net, l, x, l->out, NULL, batch, train};
+        switch (l->kind) {
+        case L_CONV:
+            run(net, batch, conv_forward_image, &j);
+            break;
+        case L_BN:
+            run(net, l->in_c, bn_forward_channel, &j);
+            break;
+        case L_RELU:
+            run(net, batch, relu_forward_image, &j);
+            break;
+        case L_MAXPOOL:
+            run(net, batch, maxpool_forward_image, &j);
+            break;
+        case L_GAP:
+            gap_forward(l, x, l->out, batch);
+            break;
+        case L_DROPOUT:
+            dropout_forward(net, l, x, l->out, batch, train);
+            break;
+        case L_DENSE:
+            dense_forward(l, x, l->out, batch);
+            break;
+        }
+        x = l->out;
+    }
+    return x;
+}
+
+static const float *layer_input(const struct snd_net *net, int i)
+{
+    return i == 0 ? net->input : net->layers[i - 1].out;
+}
+
+void snd_net_backward(struct snd_net *net, int batch)
+{
+    const float *dy = net->dlogits;
+    float *dx = net->grad_a;
+    for (int i = net->n_layers - 1; i >= 0; i--) {
+        struct layer *l = &net->layers[i];
+        const float *x = layer_input(net, i);
+        struct job j = {net, l, x, dx, dy, batch, 1};
+        switch (l->kind) {
+        case L_CONV:
+            conv_backward(net, l, x, dy, dx, batch);
+            break;
+        case L_BN:
+            run(net, l->in_c, bn_backward_channel, &j);
+            break;
+        case L_RELU:
+            run(net, batch, relu_backward_image, &j);
+            break;
+        case L_MAXPOOL:
+            run(net, batch, maxpool_backward_image, &j);
+            break;
+        case L_GAP:
+            gap_backward(l, dy, dx, batch);
+            break;
+        case L_DROPOUT:
+            dropout_backward(l, dy, dx, batch);
+            break;
+        case L_DENSE:
+            dense_backward(l, x, dy, dx, batch);
+            break;
+        }
+        dy = dx;
+        dx = dx == net->grad_a ? net->grad_b : net->grad_a;
+    }
+}
+
+/* ---- losses ----------------------------------------------------------------------- */
+
+static const float *logits(const struct snd_net *net)
+{
+    return net->layers[net->n_layers - 1].out;
+}
+
+double snd_net_loss_softmax(struct snd_net *net, int batch, const float *targets,
+                            const float *weights)
+{
+    const float *z = logits(net);
+    int K = net->n_out;
+    double loss = 0, wsum = 0;
+    for (int n = 0; n < batch; n++)
+        wsum += weights ? weights[n] : 1.0;
+    for (int n = 0; n < batch; n++) {
+        const float *zn = z + (long)n * K;
+        const float *t = targets + (long)n * K;
+        float *g = net->dlogits + (long)n * K;
+        double w = (weights ? weights[n] : 1.0) / wsum, max = zn[0], s = 0, tsum = 0;
+        for (int k = 1; k < K; k++)
+            if (zn[k] > max)
+                max = zn[k];
+        for (int k = 0; k < K; k++)
+            s += exp(zn[k] - max);
+        double lse = max + log(s);
+        for (int k = 0; k < K; k++) {
+            loss -= w * t[k] * (zn[k] - lse);
+            tsum += t[k];
+        }
+        for (int k = 0; k < K; k++)
+            g[k] = (float)(w * (tsum * exp(zn[k] - lse) - t[k]));
+    }
+    return loss;
+}
+
+double snd_net_loss_sigmoid(struct snd_net *net, int batch, const float *targets,
+                            const float *pos_weight)
+{
+    const float *z = logits(net);
+    int K = net->n_out;
+    long count = (long)batch * K;
+    double loss = 0;
+    for (long i = 0; i < count; i++) {
+        double x = z[i], t = targets[i], pw = pos_weight ? pos_weight[i % K] : 1.0;
+        /* log(sigmoid(x)) and log(1 - sigmoid(x)), stable for large |x| */
+        double log_p = -(x > 0 ? log1p(exp(-x)) : log1p(exp(x)) - x);
+        double log_q = log_p - x;
+        double p = exp(log_p);
+        loss -= pw * t * log_p + (1 - t) * log_q;
+        net->dlogits[i] = (float)((pw * t * (p - 1) + (1 - t) * p) / (double)count);
+    }
+    return loss / (double)count;
+}
