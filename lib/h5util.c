@@ -1,4 +1,5 @@
 /* h5util: attributes and quiet errors. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "h5util.h"
@@ -172,4 +173,168 @@ int snd_h5_attr_read_str(hid_t loc, const char *name, char *buf, size_t cap, con
 int snd_h5_is_hdf5(const unsigned char *head, size_t n)
 {
     return n >= 8 && memcmp(head, SND_H5_SIGNATURE, 8) == 0;
+}
+
+static int write_dataset(hid_t loc, const char *name, hid_t file_type, hid_t mem_type,
+                         const void *v, int rank, const hsize_t *dims)
+{
+    hid_t space = H5Screate_simple(rank, dims, NULL), d;
+    int r = -1;
+    if (space < 0)
+        return -1;
+    d = H5Dcreate2(loc, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (d >= 0) {
+        r = H5Dwrite(d, mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) < 0 ? -1 : 0;
+        H5Dclose(d);
+    }
+    H5Sclose(space);
+    return r;
+}
+
+int snd_h5_write_floats(hid_t loc, const char *name, const float *v, int rank, const hsize_t *dims)
+{
+    return write_dataset(loc, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, v, rank, dims);
+}
+
+int snd_h5_write_doubles(hid_t loc, const char *name, const double *v, long n)
+{
+    hsize_t dim = (hsize_t)n;
+    return write_dataset(loc, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v, 1, &dim);
+}
+
+/* Open dataset name, check its class, and return its rank and dims (up to 4). */
+static hid_t dataset_open(hid_t loc, const char *name, H5T_class_t want, int *rank, hsize_t *dims,
+                          const char *where, struct snd_err *err)
+{
+    hid_t d, type, space;
+    int ok;
+    if (H5Lexists(loc, name, H5P_DEFAULT) <= 0 || (d = H5Dopen2(loc, name, H5P_DEFAULT)) < 0) {
+        snd_fail(err, "%s: no dataset %s", where, name);
+        return -1;
+    }
+    type = H5Dget_type(d);
+    space = H5Dget_space(d);
+    ok = type >= 0 && space >= 0 && H5Tget_class(type) == want;
+    *rank = ok ? H5Sget_simple_extent_ndims(space) : -1;
+    ok = ok && *rank >= 0 && *rank <= 4 && H5Sget_simple_extent_dims(space, dims, NULL) >= 0;
+    if (type >= 0)
+        H5Tclose(type);
+    if (space >= 0)
+        H5Sclose(space);
+    if (!ok) {
+        H5Dclose(d);
+        snd_fail(err, "%s: dataset %s is not %s", where, name,
+                 want == H5T_FLOAT ? "floating-point numbers" : "strings");
+        return -1;
+    }
+    return d;
+}
+
+int snd_h5_read_floats(hid_t loc, const char *name, float *out, int rank, const hsize_t *dims,
+                       const char *where, struct snd_err *err)
+{
+    hsize_t have[4];
+    int have_rank, same;
+    hid_t d = dataset_open(loc, name, H5T_FLOAT, &have_rank, have, where, err);
+    if (d < 0)
+        return -1;
+    same = have_rank == rank;
+    for (int i = 0; same && i < rank; i++)
+        same = have[i] == dims[i];
+    if (!same) {
+        H5Dclose(d);
+        return snd_fail(err, "%s: dataset %s has the wrong shape", where, name);
+    }
+    herr_t r = H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out);
+    H5Dclose(d);
+    return r < 0 ? snd_fail(err, "%s: cannot read dataset %s", where, name) : 0;
+}
+
+int snd_h5_read_doubles(hid_t loc, const char *name, double **out, long *n, const char *where,
+                        struct snd_err *err)
+{
+    hsize_t dims[4];
+    int rank;
+    hid_t d = dataset_open(loc, name, H5T_FLOAT, &rank, dims, where, err);
+    if (d < 0)
+        return -1;
+    if (rank != 1 || dims[0] > (1u << 24)) {
+        H5Dclose(d);
+        return snd_fail(err, "%s: dataset %s is not a vector", where, name);
+    }
+    *n = (long)dims[0];
+    *out = malloc((dims[0] + 1) * sizeof **out);
+    herr_t r = *out ? H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, *out) : -1;
+    H5Dclose(d);
+    if (r < 0) {
+        free(*out), *out = NULL;
+        return snd_fail(err, "%s: cannot read dataset %s", where, name);
+    }
+    return 0;
+}
+
+static hid_t vlen_utf8(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, H5T_VARIABLE);
+    H5Tset_cset(t, H5T_CSET_UTF8);
+    return t;
+}
+
+int snd_h5_write_strings(hid_t loc, const char *name, const char *const *s, long n)
+{
+    hid_t t = vlen_utf8();
+    hsize_t dim = (hsize_t)n;
+    int r = write_dataset(loc, name, t, t, s, 1, &dim);
+    H5Tclose(t);
+    return r;
+}
+
+int snd_h5_read_strings(hid_t loc, const char *name, char ***out, long *n, const char *where,
+                        struct snd_err *err)
+{
+    hsize_t dims[4];
+    int rank;
+    hid_t d = dataset_open(loc, name, H5T_STRING, &rank, dims, where, err), t, ft;
+    char **raw = NULL;
+    size_t bytes = 0;
+    if (d < 0)
+        return -1;
+    ft = H5Dget_type(d);
+    if (rank != 1 || dims[0] > (1u << 24) || H5Tis_variable_str(ft) <= 0) {
+        H5Tclose(ft);
+        H5Dclose(d);
+        return snd_fail(err, "%s: dataset %s is not a vector of strings", where, name);
+    }
+    H5Tclose(ft);
+    t = vlen_utf8();
+    raw = calloc(dims[0] + 1, sizeof *raw);
+    herr_t r = raw ? H5Dread(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) : -1;
+    *out = NULL;
+    for (hsize_t i = 0; r >= 0 && i < dims[0]; i++) {
+        if (raw[i] == NULL)
+            r = -1;
+        else
+            bytes += strlen(raw[i]) + 1;
+    }
+    /* One block: the pointers, then the strings, so a single free() releases it. */
+    if (r >= 0 && (*out = malloc(dims[0] * sizeof(char *) + bytes + 1)) != NULL) {
+        char *dst = (char *)(*out + dims[0]);
+        for (hsize_t i = 0; i < dims[0]; i++) {
+            (*out)[i] = strcpy(dst, raw[i]);
+            dst += strlen(raw[i]) + 1;
+        }
+        *n = (long)dims[0];
+    }
+    if (r >= 0) {
+        hid_t space = H5Dget_space(d);
+        H5Dvlen_reclaim(t, space, H5P_DEFAULT, raw);
+        H5Sclose(space);
+    }
+    free(raw);
+    H5Tclose(t);
+    H5Dclose(d);
+    if (*out == NULL)
+        return snd_fail(err, "%s: cannot read dataset %s", where, name);
+    return 0;
 }

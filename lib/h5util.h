@@ -29,6 +29,27 @@ int snd_h5_attr_read_real(hid_t loc, const char *name, double *v, const char *wh
 int snd_h5_attr_read_str(hid_t loc, const char *name, char *buf, size_t cap, const char *where,
                          struct snd_err *err);
 
+/* Datasets of numbers: write float32 of any rank, or a float64 vector, replacing nothing
+ * (the name must be new). Return 0, or -1. */
+int snd_h5_write_floats(hid_t loc, const char *name, const float *v, int rank, const hsize_t *dims);
+int snd_h5_write_doubles(hid_t loc, const char *name, const double *v, long n);
+
+/* Read a floating-point dataset whose shape must be exactly dims (rank values) into out,
+ * converted to float. Anything else (missing, integer, another shape) is an error naming
+ * where and the dataset, read before any byte of data. Returns 0, or -1 with err. */
+int snd_h5_read_floats(hid_t loc, const char *name, float *out, int rank, const hsize_t *dims,
+                       const char *where, struct snd_err *err);
+
+/* Read a floating-point vector of any length, allocated into *out (caller frees). */
+int snd_h5_read_doubles(hid_t loc, const char *name, double **out, long *n, const char *where,
+                        struct snd_err *err);
+
+/* A vector of UTF-8 strings, written variable-length; read back into *out, an array of n
+ * strings allocated as one block (free(*out) releases all). */
+int snd_h5_write_strings(hid_t loc, const char *name, const char *const *s, long n);
+int snd_h5_read_strings(hid_t loc, const char *name, char ***out, long *n, const char *where,
+                        struct snd_err *err);
+
 /* Whether path begins with HDF5's signature (at offset 0: the only place snd writes it). */
 int snd_h5_is_hdf5(const unsigned char *head, size_t n);
 
