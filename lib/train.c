@@ -1,0 +1,976 @@
+/* train: labels, examples, windows and epochs. Every random choice of an epoch comes from
+ * a generator seeded by (seed, epoch), so a resumed run replays the epochs it missed
+ * exactly as an uninterrupted one would have run them. */
+#include "train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "features.h"
+#include "h5util.h"
+#include "metrics.h"
+#include "rng.h"
+#include "strset.h"
+#include "tsv.h"
+
+/* ---- labels ------------------------------------------------------------------------- */
+
+struct label_row {
+    double start, end; /* -1: the whole clip */
+    long first_tag;    /* into tags[] */
+    int n_tags;
+    long next; /* the next row of the same id, or -1 */
+};
+
+struct snd_labels {
+    int multi;
+    struct snd_strset *ids;
+    long *first_row; /* per id */
+    struct label_row *rows;
+    long n_rows;
+    int *tags; /* class indices */
+    long n_tags;
+    char **classes;
+    int n_classes;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Append the class indices (in the order names first appear) of one label field. */
+static int parse_tags(struct snd_labels *l, struct snd_strset *names, const char *field, long *cap,
+                      const char *where, long line, struct snd_err *err)
+{
+    char *copy = strdup(field), *save = NULL;
+    int n = 0;
+    if (copy == NULL)
+        return snd_fail(err, "%s: out of memory", where);
+    if (!l->multi && (field[0] == '\0' || strchr(field, ',') != NULL)) {
+        free(copy);
+        return field[0] == '\0'
+                   ? snd_fail(err, "%s:%ld: empty label", where, line)
+                   : snd_fail(err, "%s:%ld: label \"%s\" has a comma (tags need --multi-label)",
+                              where, line, field);
+    }
+    for (char *t = strtok_r(copy, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save), n++) {
+        if (l->n_tags == *cap) {
+            *cap = *cap * 2 + 16;
+            int *grown = realloc(l->tags, (size_t)*cap * sizeof *grown);
+            if (grown == NULL)
+                return free(copy), snd_fail(err, "%s: out of memory", where);
+            l->tags = grown;
+        }
+        if (snd_strset_add(names, t) < 0)
+            return free(copy), snd_fail(err, "%s: out of memory", where);
+        l->tags[l->n_tags++] = (int)snd_strset_index(names, t);
+    }
+    free(copy);
+    if (l->multi && n == 0 && field[0] != '\0')
+        return snd_fail(err, "%s:%ld: bad tags \"%s\"", where, line, field);
+    return n;
+}
+
+static int read_span(struct snd_tsv_reader *r, int c_start, int c_end, struct label_row *row,
+                     const char *path, struct snd_err *err)
+{
+    row->start = row->end = -1;
+    if (c_start < 0)
+        return 0;
+    if (snd_tsv_field_double(r, c_start, &row->start, err) != 0 ||
+        snd_tsv_field_double(r, c_end, &row->end, err) != 0)
+        return -1;
+    if (!(row->start >= 0 && row->end > row->start))
+        return snd_fail(err, "%s:%ld: span %g..%g is empty or negative", path, snd_tsv_line(r),
+                        row->start, row->end);
+    return 0;
+}
+
+/* Sort the class names and renumber every tag to its name's sorted rank. */
+static int sort_classes(struct snd_labels *l, struct snd_strset *names)
+{
+    int n = (int)snd_strset_count(names);
+    const char **sorted = malloc((size_t)n * sizeof *sorted + 1);
+    int *rank = malloc((size_t)n * sizeof *rank + 1);
+    if (sorted == NULL || rank == NULL)
+        return free(sorted), free(rank), -1;
+    for (int i = 0; i < n; i++)
+        sorted[i] = snd_strset_at(names, i);
+    qsort(sorted, (size_t)n, sizeof *sorted, cmp_str);
+    for (int i = 0; i < n; i++)
+        rank[snd_strset_index(names, sorted[i])] = i;
+    for (long i = 0; i < l->n_tags; i++)
+        l->tags[i] = rank[l->tags[i]];
+    l->n_classes = n;
+    size_t bytes = 0;
+    for (int i = 0; i < n; i++)
+        bytes += strlen(sorted[i]) + 1;
+    l->classes = malloc((size_t)n * sizeof(char *) + bytes + 1);
+    if (l->classes != NULL) {
+        char *dst = (char *)(l->classes + n);
+        for (int i = 0; i < n; i++) {
+            l->classes[i] = strcpy(dst, sorted[i]);
+            dst += strlen(sorted[i]) + 1;
+        }
+    }
+    free(sorted), free(rank);
+    return l->classes ? 0 : -1;
+}
+
+struct snd_labels *snd_labels_read(const char *path, int multi, struct snd_err *err)
+{
+    struct snd_labels *l = calloc(1, sizeof *l);
+    struct snd_strset *names = snd_strset_new();
+    struct snd_tsv_reader *r = NULL;
+    long cap_rows = 0, cap_tags = 0, cap_ids = 0;
+    int c_id, c_label, c_start, c_end, got;
+    if (l == NULL || names == NULL || (l->ids = snd_strset_new()) == NULL) {
+        snd_fail(err, "%s: out of memory", path);
+        goto fail;
+    }
+    l->multi = multi;
+    if ((r = snd_tsv_open(path, err)) == NULL || (c_id = snd_tsv_require(r, "id", err)) < 0 ||
+        (c_label = snd_tsv_require(r, "label", err)) < 0)
+        goto fail;
+    c_start = snd_tsv_col(r, "start"), c_end = snd_tsv_col(r, "end");
+    if ((c_start < 0) != (c_end < 0)) {
+        snd_fail(err, "%s: a span needs both start and end columns", path);
+        goto fail;
+    }
+    while ((got = snd_tsv_next(r, err)) == 1) {
+        const char *id = snd_tsv_field(r, c_id);
+        if (l->n_rows == cap_rows) {
+            cap_rows = cap_rows * 2 + 64;
+            struct label_row *grown = realloc(l->rows, (size_t)cap_rows * sizeof *grown);
+            if (grown == NULL)
+                break;
+            l->rows = grown;
+        }
+        struct label_row *row = &l->rows[l->n_rows];
+        if (snd_strset_add(l->ids, id) < 0)
+            break;
+        long id_index = snd_strset_index(l->ids, id);
+        if (id_index >= cap_ids) {
+            long old = cap_ids;
+            cap_ids = cap_ids * 2 + 64;
+            long *grown = realloc(l->first_row, (size_t)cap_ids * sizeof *grown);
+            if (grown == NULL)
+                break;
+            l->first_row = grown;
+            for (long i = old; i < cap_ids; i++)
+                l->first_row[i] = -1;
+        }
+        row->first_tag = l->n_tags;
+        int n =
+            parse_tags(l, names, snd_tsv_field(r, c_label), &cap_tags, path, snd_tsv_line(r), err);
+        if (n < 0 || read_span(r, c_start, c_end, row, path, err) != 0)
+            goto fail;
+        row->n_tags = n;
+        /* Keep each id's rows in file order. */
+        row->next = -1;
+        long *link = &l->first_row[id_index];
+        while (*link >= 0)
+            link = &l->rows[*link].next;
+        *link = l->n_rows++;
+    }
+    if (got == 1) {
+        snd_fail(err, "%s: out of memory", path);
+        goto fail;
+    }
+    if (got < 0)
+        goto fail;
+    if (snd_strset_count(names) == 0) {
+        snd_fail(err, "%s: no labels", path);
+        goto fail;
+    }
+    if (sort_classes(l, names) != 0) {
+        snd_fail(err, "%s: out of memory", path);
+        goto fail;
+    }
+    snd_tsv_close(r);
+    snd_strset_free(names);
+    return l;
+fail:
+    snd_tsv_close(r);
+    snd_strset_free(names);
+    snd_labels_free(l);
+    return NULL;
+}
+
+void snd_labels_free(struct snd_labels *l)
+{
+    if (l == NULL)
+        return;
+    snd_strset_free(l->ids);
+    free(l->first_row), free(l->rows), free(l->tags), free(l->classes);
+    free(l);
+}
+
+int snd_labels_n_classes(const struct snd_labels *l)
+{
+    return l->n_classes;
+}
+
+const char *const *snd_labels_classes(const struct snd_labels *l)
+{
+    return (const char *const *)l->classes;
+}
+
+/* ---- examples ----------------------------------------------------------------------- */
+
+static int grow_frames(struct snd_dataset *d, long more)
+{
+    long need = (d->n_frames + more) * d->feat.n_mels;
+    if (need <= d->cap_frames)
+        return 0;
+    long cap = d->cap_frames * 2 > need ? d->cap_frames * 2 : need + 4096;
+    float *grown = realloc(d->frames, (size_t)cap * sizeof *grown);
+    if (grown == NULL)
+        return -1;
+    d->frames = grown, d->cap_frames = cap;
+    return 0;
+}
+
+static int add_example(struct snd_dataset *d, const struct snd_labels *l,
+                       const struct label_row *row, long first, long len, int val)
+{
+    if (d->n_ex == d->cap_ex) {
+        long cap = d->cap_ex * 2 + 256;
+        struct snd_example *ex = realloc(d->ex, (size_t)cap * sizeof *ex);
+        if (ex != NULL)
+            d->ex = ex;
+        unsigned char *y = realloc(d->y, (size_t)cap * (size_t)d->n_classes);
+        if (y != NULL)
+            d->y = y;
+        if (ex == NULL || y == NULL)
+            return -1;
+        d->cap_ex = cap;
+    }
+    struct snd_example *e = &d->ex[d->n_ex];
+    unsigned char *y = d->y + d->n_ex * d->n_classes;
+    memset(y, 0, (size_t)d->n_classes);
+    e->first = first, e->len = len, e->clip = d->n_clips, e->val = val;
+    e->cls = row->n_tags > 0 ? l->tags[row->first_tag] : -1;
+    for (int k = 0; k < row->n_tags; k++)
+        y[l->tags[row->first_tag + k]] = 1;
+    d->n_ex++;
+    return 0;
+}
+
+/* Frame of a time in a clip, as snd-melspec numbers frames (hop apart from 0 s). */
+static long frame_at(const struct snd_feat_params *p, double sec)
+{
+    return lround(sec * p->sample_rate / p->hop_length);
+}
+
+/* The examples of the clip just read: one per label row naming it. */
+static int label_clip(struct snd_dataset *d, const struct snd_labels *l, const char *id, long first,
+                      long len, int val, const char *path, struct snd_err *err)
+{
+    long index = snd_strset_index(l->ids, id);
+    int whole = 0;
+    for (long r = index >= 0 ? l->first_row[index] : -1; r >= 0; r = l->rows[r].next) {
+        const struct label_row *row = &l->rows[r];
+        long lo = 0, hi = len;
+        if (row->start >= 0) {
+            lo = frame_at(&d->feat, row->start);
+            hi = frame_at(&d->feat, row->end);
+            hi = hi > len ? len : hi;
+            if (lo >= hi)
+                return snd_fail(err, "%s: clip %s has %ld frames; its span %g..%g s is past them",
+                                path, id, len, row->start, row->end);
+        } else if (whole++ && !d->multi) {
+            return snd_fail(err, "%s: clip %s has more than one label", path, id);
+        }
+        if (add_example(d, l, row, first + lo, hi - lo, val) != 0)
+            return snd_fail(err, "%s: out of memory", path);
+    }
+    return 0;
+}
+
+int snd_dataset_add(struct snd_dataset *d, const struct snd_labels *labels, const char *path,
+                    int val, int skip_unlabelled, long *skipped, struct snd_err *err)
+{
+    struct snd_feat_reader *r = snd_feat_open(path, err);
+    const char *id, *name;
+    double start;
+    long long n_frames;
+    int got, rc = -1;
+    if (r == NULL)
+        return -1;
+    name = snd_feat_reader_name(r);
+    if (!d->have_feat) {
+        d->feat = *snd_feat_reader_params(r);
+        d->have_feat = 1;
+        d->n_classes = labels->n_classes;
+        d->multi = labels->multi;
+    } else if (snd_feat_params_compare(snd_feat_reader_params(r), name, &d->feat,
+                                       "the features before it", err) != 0) {
+        goto done;
+    }
+    while ((got = snd_feat_next_clip(r, &id, &start, &n_frames, err)) == 1) {
+        long first = d->n_frames, n;
+        if (!snd_strset_has(labels->ids, id)) {
+            if (!skip_unlabelled) {
+                snd_fail(err, "%s: clip %s has no label in the labels (--skip-unlabelled skips it)",
+                         name, id);
+                goto done;
+            }
+            ++*skipped;
+            continue;
+        }
+        do {
+            if (grow_frames(d, 1024) != 0) {
+                snd_fail(err, "%s: out of memory", name);
+                goto done;
+            }
+            n = snd_feat_read_frames(r, d->frames + d->n_frames * d->feat.n_mels, 1024, err);
+            if (n < 0)
+                goto done;
+            d->n_frames += n;
+        } while (n > 0);
+        if (d->n_frames == first) {
+            snd_fail(err, "%s: clip %s has no frames", name, id);
+            goto done;
+        }
+        if (label_clip(d, labels, id, first, d->n_frames - first, val, name, err) != 0)
+            goto done;
+        d->n_clips++;
+    }
+    rc = got < 0 ? -1 : 0;
+done:
+    snd_feat_close(r);
+    return rc;
+}
+
+void snd_dataset_free(struct snd_dataset *d)
+{
+    free(d->frames), free(d->ex), free(d->y);
+    memset(d, 0, sizeof *d);
+}
+
+static void shuffle_longs(long *v, long n, struct snd_rng *rng)
+{
+    for (long i = n - 1; i > 0; i--) {
+        long j = (long)snd_rng_below(rng, (uint64_t)i + 1), t = v[i];
+        v[i] = v[j], v[j] = t;
+    }
+}
+
+void snd_dataset_split(struct snd_dataset *d, double f, uint64_t seed)
+{
+    struct snd_rng rng;
+    long *clips = malloc((size_t)d->n_clips * sizeof *clips + 1);
+    int *clip_cls = malloc((size_t)d->n_clips * sizeof *clip_cls + 1);
+    unsigned char *held = calloc((size_t)d->n_clips + 1, 1);
+    if (clips == NULL || clip_cls == NULL || held == NULL || f <= 0)
+        goto done;
+    snd_rng_seed(&rng, seed ^ 0x73706c6974ULL);
+    for (int c = 0; c < d->n_clips; c++)
+        clip_cls[c] = -2;
+    for (long i = 0; i < d->n_ex; i++)
+        if (clip_cls[d->ex[i].clip] == -2)
+            clip_cls[d->ex[i].clip] = d->ex[i].cls;
+    /* Each stratum (class of a clip's first example) gives up the same share. */
+    for (int k = -1; k < d->n_classes; k++) {
+        long n = 0;
+        for (int c = 0; c < d->n_clips; c++)
+            if (clip_cls[c] == k)
+                clips[n++] = c;
+        shuffle_longs(clips, n, &rng);
+        long take = lround(f * (double)n);
+        for (long i = 0; i < take && i < n; i++)
+            held[clips[i]] = 1;
+    }
+    for (long i = 0; i < d->n_ex; i++)
+        d->ex[i].val = held[d->ex[i].clip];
+done:
+    free(clips), free(clip_cls), free(held);
+}
+
+void snd_dataset_band_stats(const struct snd_dataset *d, float *mean, float *std)
+{
+    int B = d->feat.n_mels;
+    double *s = calloc((size_t)B * 2, sizeof *s);
+    long count = 0;
+    if (s == NULL)
+        return;
+    for (long i = 0; i < d->n_ex; i++) {
+        const struct snd_example *e = &d->ex[i];
+        if (e->val)
+            continue;
+        for (long t = e->first; t < e->first + e->len; t++)
+            for (int b = 0; b < B; b++)
+                s[b] += d->frames[t * B + b];
+        count += e->len;
+    }
+    for (int b = 0; b < B; b++)
+        mean[b] = count > 0 ? (float)(s[b] / (double)count) : 0.0f;
+    for (long i = 0; i < d->n_ex; i++) {
+        const struct snd_example *e = &d->ex[i];
+        if (e->val)
+            continue;
+        for (long t = e->first; t < e->first + e->len; t++)
+            for (int b = 0; b < B; b++) {
+                double x = d->frames[t * B + b] - mean[b];
+                s[B + b] += x * x;
+            }
+    }
+    for (int b = 0; b < B; b++) {
+        double sd = count > 1 ? sqrt(s[B + b] / (double)count) : 1.0;
+        std[b] = sd > 1e-6 ? (float)sd : 1.0f;
+    }
+    free(s);
+}
+
+/* ---- training ----------------------------------------------------------------------- */
+
+struct snd_trainer {
+    struct snd_model *model;
+    struct snd_net *net;
+    const struct snd_dataset *d;
+    struct snd_train_conf conf;
+    struct snd_opt *opt;
+    long *train, *val, *order; /* example indices; order: this epoch's draw */
+    long n_train, n_val;
+    float *class_weight; /* balance weight: per class (multi-label: positive weight) */
+    float *targets, *weights, *mix, *mix_targets, *mix_weights;
+    float **best; /* every tensor at the best epoch */
+    double best_metric, best_loss;
+    int best_epoch, stale;
+    long steps_per_epoch;
+};
+
+static long count_in(const struct snd_dataset *d, int val)
+{
+    long n = 0;
+    for (long i = 0; i < d->n_ex; i++)
+        n += d->ex[i].val == val;
+    return n;
+}
+
+/* Class weights n / (k n_c) as scikit-learn's "balanced"; multi-label: negatives over
+ * positives per tag, PyTorch's pos_weight. */
+static void compute_class_weights(struct snd_trainer *t)
+{
+    const struct snd_dataset *d = t->d;
+    int K = d->n_classes;
+    for (int k = 0; k < K; k++) {
+        long pos = 0;
+        for (long i = 0; i < t->n_train; i++)
+            pos += d->y[t->train[i] * K + k];
+        if (d->multi)
+            t->class_weight[k] = pos > 0 ? (float)(t->n_train - pos) / (float)pos : 1.0f;
+        else
+            t->class_weight[k] = pos > 0 ? (float)t->n_train / ((float)K * (float)pos) : 0.0f;
+    }
+}
+
+struct snd_trainer *snd_trainer_new(struct snd_model *model, const struct snd_dataset *d,
+                                    const struct snd_train_conf *conf, struct snd_err *err)
+{
+    struct snd_trainer *t = calloc(1, sizeof *t);
+    int B = conf->batch, K = d->n_classes, n_params = snd_net_n_params(model->net);
+    size_t in = (size_t)model->window_frames * (size_t)d->feat.n_mels;
+    if (t == NULL)
+        goto oom;
+    t->model = model, t->net = model->net, t->d = d, t->conf = *conf;
+    t->n_train = count_in(d, 0), t->n_val = count_in(d, 1);
+    t->train = malloc((size_t)(t->n_train + 1) * sizeof(long));
+    t->val = malloc((size_t)(t->n_val + 1) * sizeof(long));
+    t->order = malloc((size_t)(t->n_train + 1) * sizeof(long));
+    t->class_weight = malloc((size_t)K * sizeof(float));
+    t->targets = malloc((size_t)B * K * sizeof(float));
+    t->mix_targets = malloc((size_t)B * K * sizeof(float));
+    t->weights = malloc((size_t)B * sizeof(float));
+    t->mix_weights = malloc((size_t)B * sizeof(float));
+    t->mix = malloc((size_t)B * in * sizeof(float));
+    t->best = calloc((size_t)n_params, sizeof *t->best);
+    if (!t->train || !t->val || !t->order || !t->class_weight || !t->targets || !t->mix_targets ||
+        !t->weights || !t->mix_weights || !t->mix || !t->best)
+        goto oom;
+    for (int i = 0; i < n_params; i++) {
+        struct snd_param *p = snd_net_param(t->net, i);
+        if ((t->best[i] = malloc((size_t)p->size * sizeof(float))) == NULL)
+            goto oom;
+        memcpy(t->best[i], p->value, (size_t)p->size * sizeof(float));
+    }
+    long a = 0, b = 0;
+    for (long i = 0; i < d->n_ex; i++) {
+        if (d->ex[i].val)
+            t->val[b++] = i;
+        else
+            t->train[a++] = i;
+    }
+    if (t->n_train == 0) {
+        snd_trainer_free(t);
+        snd_fail(err, "no training examples left after the validation split");
+        return NULL;
+    }
+    compute_class_weights(t);
+    if ((t->opt = snd_opt_new(t->net, &conf->opt, err)) == NULL) {
+        snd_trainer_free(t);
+        return NULL;
+    }
+    t->steps_per_epoch = (t->n_train + B - 1) / B;
+    t->best_epoch = -1;
+    t->best_metric = -INFINITY, t->best_loss = INFINITY;
+    return t;
+oom:
+    snd_trainer_free(t);
+    snd_fail(err, "training: out of memory");
+    return NULL;
+}
+
+void snd_trainer_free(struct snd_trainer *t)
+{
+    if (t == NULL)
+        return;
+    if (t->best != NULL)
+        for (int i = 0; i < snd_net_n_params(t->net); i++)
+            free(t->best[i]);
+    free(t->best);
+    snd_opt_free(t->opt);
+    free(t->train), free(t->val), free(t->order), free(t->class_weight);
+    free(t->targets), free(t->mix_targets), free(t->weights), free(t->mix_weights), free(t->mix);
+    free(t);
+}
+
+int snd_trainer_has_val(const struct snd_trainer *t)
+{
+    return t->n_val > 0;
+}
+
+long snd_trainer_n_train(const struct snd_trainer *t)
+{
+    return t->n_train;
+}
+
+int snd_trainer_stale(const struct snd_trainer *t)
+{
+    return t->stale;
+}
+
+int snd_trainer_best_epoch(const struct snd_trainer *t)
+{
+    return t->best_epoch;
+}
+
+/* A generator for one purpose of one epoch. */
+static void epoch_rng(struct snd_rng *rng, const struct snd_trainer *t, int epoch, uint64_t what)
+{
+    snd_rng_seed(rng, t->conf.seed * 0x9e3779b97f4a7c15ULL + (uint64_t)epoch * 0x1000193ULL + what);
+}
+
+/* The epoch's training examples: a shuffle, or with balanced sampling a draw with
+ * replacement in which every class is equally likely. */
+static void draw_order(struct snd_trainer *t, struct snd_rng *rng)
+{
+    const struct snd_dataset *d = t->d;
+    if (t->conf.balance != SND_BALANCE_SAMPLE || d->multi) {
+        memcpy(t->order, t->train, (size_t)t->n_train * sizeof(long));
+        shuffle_longs(t->order, t->n_train, rng);
+        return;
+    }
+    /* Cumulative weights 1/n_c per example; draw by binary search. */
+    double *cum = malloc((size_t)t->n_train * sizeof *cum), total = 0;
+    if (cum == NULL) {
+        memcpy(t->order, t->train, (size_t)t->n_train * sizeof(long));
+        return;
+    }
+    for (long i = 0; i < t->n_train; i++) {
+        total += t->class_weight[d->ex[t->train[i]].cls];
+        cum[i] = total;
+    }
+    for (long i = 0; i < t->n_train; i++) {
+        double u = snd_rng_uniform(rng) * total;
+        long lo = 0, hi = t->n_train - 1;
+        while (lo < hi) {
+            long mid = (lo + hi) / 2;
+            if (cum[mid] > u)
+                hi = mid;
+            else
+                lo = mid + 1;
+        }
+        t->order[i] = t->train[lo];
+    }
+    free(cum);
+}
+
+/* Where a window of W frames starts relative to an example of len frames: a crop offset
+ * into a longer example, or minus the placement of a shorter one. Validation centres. */
+static long window_offset(const struct snd_trainer *t, long len, int W, struct snd_rng *rng)
+{
+    long slack = len - W, centre = slack / 2, lo, hi;
+    if (rng == NULL)
+        return centre;
+    lo = slack >= 0 ? 0 : slack, hi = slack >= 0 ? slack : 0;
+    if (t->conf.shift >= 0) {
+        lo = lo > centre - t->conf.shift ? lo : centre - t->conf.shift;
+        hi = hi < centre + t->conf.shift ? hi : centre + t->conf.shift;
+    }
+    return lo + (long)snd_rng_below(rng, (uint64_t)(hi - lo + 1));
+}
+
+/* One standardised window of example e into x (W x n_mels), zero (the mean) where the
+ * example has no frames. */
+static void fill_window(const struct snd_trainer *t, const struct snd_example *e, float *x,
+                        struct snd_rng *rng)
+{
+    const struct snd_model *m = t->model;
+    int W = m->window_frames, B = m->feat.n_mels;
+    long off = window_offset(t, e->len, W, rng);
+    for (int w = 0; w < W; w++) {
+        long f = off + w;
+        float *row = x + (long)w * B;
+        if (f < 0 || f >= e->len) {
+            memset(row, 0, (size_t)B * sizeof(float));
+            continue;
+        }
+        const float *src = t->d->frames + (e->first + f) * B;
+        for (int b = 0; b < B; b++)
+            row[b] = (src[b] - m->mean[b]) / m->std[b];
+    }
+}
+
+/* SpecAugment: zero up to `masks` stripes of each kind. */
+static void spec_augment(const struct snd_trainer *t, float *x, struct snd_rng *rng)
+{
+    int W = t->model->window_frames, B = t->model->feat.n_mels;
+    for (int m = 0; m < t->conf.masks; m++) {
+        if (t->conf.time_mask > 0) {
+            int w = (int)snd_rng_below(rng, (uint64_t)t->conf.time_mask + 1);
+            w = w < W ? w : W;
+            int at = (int)snd_rng_below(rng, (uint64_t)(W - w + 1));
+            memset(x + (long)at * B, 0, (size_t)w * B * sizeof(float));
+        }
+        if (t->conf.freq_mask > 0) {
+            int w = (int)snd_rng_below(rng, (uint64_t)t->conf.freq_mask + 1);
+            w = w < B ? w : B;
+            int at = (int)snd_rng_below(rng, (uint64_t)(B - w + 1));
+            for (int f = 0; f < W; f++)
+                memset(x + (long)f * B + at, 0, (size_t)w * sizeof(float));
+        }
+    }
+}
+
+/* Targets and loss weight of example e in row n of the batch. */
+static void fill_target(const struct snd_trainer *t, const struct snd_example *e, long ex, int n)
+{
+    int K = t->d->n_classes;
+    for (int k = 0; k < K; k++)
+        t->targets[n * K + k] = t->d->y[ex * K + k];
+    t->weights[n] =
+        t->conf.balance == SND_BALANCE_WEIGHT && !t->d->multi ? t->class_weight[e->cls] : 1.0f;
+}
+
+/* Mixup: mix the batch with a permutation of itself, inputs, targets and weights alike. */
+static void mixup(struct snd_trainer *t, int batch, struct snd_rng *rng)
+{
+    size_t in = (size_t)t->model->window_frames * (size_t)t->model->feat.n_mels;
+    int K = t->d->n_classes;
+    float lam = (float)snd_rng_beta_sym(rng, t->conf.mixup);
+    float *x = snd_net_input(t->net);
+    long perm[1024];
+    for (int i = 0; i < batch; i++)
+        perm[i] = i;
+    shuffle_longs(perm, batch, rng);
+    memcpy(t->mix, x, (size_t)batch * in * sizeof(float));
+    memcpy(t->mix_targets, t->targets, (size_t)batch * K * sizeof(float));
+    memcpy(t->mix_weights, t->weights, (size_t)batch * sizeof(float));
+    for (int n = 0; n < batch; n++) {
+        const float *o = t->mix + perm[n] * in;
+        for (size_t i = 0; i < in; i++)
+            x[n * in + i] = lam * x[n * in + i] + (1 - lam) * o[i];
+        for (int k = 0; k < K; k++)
+            t->targets[n * K + k] =
+                lam * t->targets[n * K + k] + (1 - lam) * t->mix_targets[perm[n] * K + k];
+        t->weights[n] = lam * t->weights[n] + (1 - lam) * t->mix_weights[perm[n]];
+    }
+}
+
+static int argmax(const float *v, int n)
+{
+    int best = 0;
+    for (int i = 1; i < n; i++)
+        if (v[i] > v[best])
+            best = i;
+    return best;
+}
+
+/* Hits among a batch's outputs: the top class equals the top target (multiclass), or
+ * tags right at 0.5 counted per tag (multi-label, as 1 - Hamming loss). */
+static double batch_hits(const struct snd_trainer *t, const float *z, int batch)
+{
+    int K = t->d->n_classes;
+    double hits = 0;
+    for (int n = 0; n < batch; n++) {
+        if (!t->d->multi) {
+            hits += argmax(z + n * K, K) == argmax(t->targets + n * K, K);
+            continue;
+        }
+        for (int k = 0; k < K; k++)
+            hits += (z[n * K + k] > 0) == (t->targets[n * K + k] > 0.5f);
+    }
+    return t->d->multi ? hits / K : hits;
+}
+
+static double loss_of_batch(struct snd_trainer *t, int batch, int weighted)
+{
+    if (t->d->multi)
+        return snd_net_loss_sigmoid(
+            t->net, batch, t->targets,
+            weighted && t->conf.balance == SND_BALANCE_WEIGHT ? t->class_weight : NULL);
+    return snd_net_loss_softmax(t->net, batch, t->targets, weighted ? t->weights : NULL);
+}
+
+static double train_epoch(struct snd_trainer *t, int epoch, double *metric,
+                          void (*progress)(long, long, void *), void *ctx)
+{
+    struct snd_rng rng;
+    size_t in = (size_t)t->model->window_frames * (size_t)t->model->feat.n_mels;
+    long total_steps = t->steps_per_epoch * t->conf.epochs;
+    long warmup = t->steps_per_epoch * t->conf.warmup;
+    double loss_sum = 0, hits = 0;
+    epoch_rng(&rng, t, epoch, 1);
+    snd_net_seed_dropout(t->net, t->conf.seed * 31 + (uint64_t)epoch);
+    draw_order(t, &rng);
+    for (long s = 0; s < t->steps_per_epoch; s++) {
+        long first = s * t->conf.batch;
+        int batch = (int)(t->n_train - first < t->conf.batch ? t->n_train - first : t->conf.batch);
+        float *x = snd_net_input(t->net);
+        for (int n = 0; n < batch; n++) {
+            long ex = t->order[first + n];
+            fill_window(t, &t->d->ex[ex], x + n * in, &rng);
+            spec_augment(t, x + n * in, &rng);
+            fill_target(t, &t->d->ex[ex], ex, n);
+        }
+        if (t->conf.mixup > 0 && batch > 1)
+            mixup(t, batch, &rng);
+        long step = (long)epoch * t->steps_per_epoch + s;
+        double lr = t->conf.cosine
+                        ? snd_lr_schedule(t->conf.opt.lr, step, total_steps, warmup, 0.01)
+                        : snd_lr_schedule(t->conf.opt.lr, step, total_steps, warmup, 1.0);
+        const float *z = snd_net_forward(t->net, batch, SND_NET_TRAIN);
+        loss_sum += loss_of_batch(t, batch, 1) * batch;
+        hits += batch_hits(t, z, batch);
+        snd_net_backward(t->net, batch);
+        snd_opt_step(t->opt, lr);
+        if (progress != NULL)
+            progress(s + 1, t->steps_per_epoch, ctx);
+    }
+    *metric = hits / (double)t->n_train;
+    return loss_sum / (double)t->n_train;
+}
+
+static double last_lr(const struct snd_trainer *t, int epoch)
+{
+    long total = t->steps_per_epoch * t->conf.epochs, warmup = t->steps_per_epoch * t->conf.warmup;
+    long step = (long)(epoch + 1) * t->steps_per_epoch - 1;
+    return snd_lr_schedule(t->conf.opt.lr, step, total, warmup, t->conf.cosine ? 0.01 : 1.0);
+}
+
+/* Macro average precision over the tags that have positives among the examples. */
+static double macro_ap(const double *scores, const unsigned char *truth, long n, int K)
+{
+    double sum = 0;
+    int counted = 0;
+    for (int k = 0; k < K; k++) {
+        double ap;
+        if (snd_average_precision(scores + k, truth + k, n, K, &ap) == 0)
+            sum += ap, counted++;
+    }
+    return counted ? sum / counted : NAN;
+}
+
+void snd_trainer_validate(struct snd_trainer *t, double *loss, double *metric, long *confusion)
+{
+    int K = t->d->n_classes, max = t->conf.batch;
+    size_t in = (size_t)t->model->window_frames * (size_t)t->model->feat.n_mels;
+    double *scores = malloc((size_t)(t->n_val + 1) * K * sizeof *scores), loss_sum = 0, hits = 0;
+    unsigned char *truth = malloc((size_t)(t->n_val + 1) * K);
+    if (confusion)
+        memset(confusion, 0, (size_t)K * K * sizeof *confusion);
+    for (long first = 0; first < t->n_val; first += max) {
+        int batch = (int)(t->n_val - first < max ? t->n_val - first : max);
+        float *x = snd_net_input(t->net);
+        for (int n = 0; n < batch; n++) {
+            long ex = t->val[first + n];
+            fill_window(t, &t->d->ex[ex], x + n * in, NULL);
+            fill_target(t, &t->d->ex[ex], ex, n);
+        }
+        const float *z = snd_net_forward(t->net, batch, SND_NET_EVAL);
+        loss_sum += loss_of_batch(t, batch, 0) * batch;
+        hits += batch_hits(t, z, batch);
+        for (int n = 0; n < batch && scores && truth; n++) {
+            long row = first + n;
+            for (int k = 0; k < K; k++) {
+                scores[row * K + k] = z[n * K + k];
+                truth[row * K + k] = t->targets[n * K + k] > 0.5f;
+            }
+            if (confusion && !t->d->multi)
+                confusion[argmax(t->targets + n * K, K) * K + argmax(z + n * K, K)]++;
+        }
+    }
+    *loss = t->n_val ? loss_sum / (double)t->n_val : NAN;
+    if (t->d->multi)
+        *metric = scores && truth ? macro_ap(scores, truth, t->n_val, K) : NAN;
+    else
+        *metric = t->n_val ? hits / (double)t->n_val : NAN;
+    free(scores), free(truth);
+}
+
+static void snapshot_best(struct snd_trainer *t)
+{
+    for (int i = 0; i < snd_net_n_params(t->net); i++) {
+        struct snd_param *p = snd_net_param(t->net, i);
+        memcpy(t->best[i], p->value, (size_t)p->size * sizeof(float));
+    }
+}
+
+void snd_trainer_restore_best(struct snd_trainer *t)
+{
+    for (int i = 0; i < snd_net_n_params(t->net); i++) {
+        struct snd_param *p = snd_net_param(t->net, i);
+        memcpy(p->value, t->best[i], (size_t)p->size * sizeof(float));
+    }
+}
+
+int snd_trainer_epoch(struct snd_trainer *t, int epoch, struct snd_history_row *row,
+                      void (*progress)(long done, long total, void *ctx), void *ctx)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    row->epoch = epoch + 1;
+    row->train_loss = train_epoch(t, epoch, &row->train_metric, progress, ctx);
+    snd_trainer_validate(t, &row->val_loss, &row->val_metric, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    row->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    row->lr = last_lr(t, epoch);
+    /* Without validation the last epoch is the best; with it, the best metric, ties going
+     * to the lower loss. */
+    int better = t->n_val == 0 || isnan(row->val_metric) || row->val_metric > t->best_metric ||
+                 (row->val_metric == t->best_metric && row->val_loss < t->best_loss);
+    if (better) {
+        t->best_metric = row->val_metric, t->best_loss = row->val_loss;
+        t->best_epoch = epoch, t->stale = 0;
+        snapshot_best(t);
+    } else {
+        t->stale++;
+    }
+    return better;
+}
+
+/* ---- checkpoints -------------------------------------------------------------------- */
+
+static int write_tensor_group(hid_t parent, const char *name, struct snd_trainer *t, int what)
+{
+    hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int r = g < 0 ? -1 : 0;
+    if (what == 0) {
+        for (int i = 0; r == 0 && i < snd_net_n_params(t->net); i++) {
+            struct snd_param *p = snd_net_param(t->net, i);
+            hsize_t dim = (hsize_t)p->size;
+            r = snd_h5_write_floats(g, p->name, t->best[i], 1, &dim);
+        }
+    } else {
+        for (int i = 0; r == 0 && i < snd_opt_n_states(t->opt); i++) {
+            long size;
+            const char *pname;
+            float *v = snd_opt_state(t->opt, i, what - 1, &size, &pname);
+            hsize_t dim = (hsize_t)size;
+            if (v != NULL)
+                r = snd_h5_write_floats(g, pname, v, 1, &dim);
+        }
+    }
+    if (g >= 0)
+        H5Gclose(g);
+    return r;
+}
+
+int snd_trainer_save_state(struct snd_trainer *t, hid_t file, int epoch, const char *fingerprint)
+{
+    hid_t g = H5Gcreate2(file, "checkpoint", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int r = g < 0 || snd_h5_attr_write_int(g, "epoch", epoch) != 0 ||
+                    snd_h5_attr_write_int(g, "steps", snd_opt_steps(t->opt)) != 0 ||
+                    snd_h5_attr_write_int(g, "best_epoch", t->best_epoch) != 0 ||
+                    snd_h5_attr_write_int(g, "stale", t->stale) != 0 ||
+                    snd_h5_attr_write_real(g, "best_metric", t->best_metric) != 0 ||
+                    snd_h5_attr_write_real(g, "best_loss", t->best_loss) != 0 ||
+                    snd_h5_attr_write_str(g, "fingerprint", fingerprint) != 0 ||
+                    write_tensor_group(g, "best", t, 0) != 0 ||
+                    write_tensor_group(g, "moment1", t, 1) != 0 ||
+                    (t->conf.opt.kind != SND_OPT_SGD && write_tensor_group(g, "moment2", t, 2) != 0)
+                ? -1
+                : 0;
+    if (g >= 0)
+        H5Gclose(g);
+    return r;
+}
+
+static int read_tensor_group(hid_t parent, const char *name, struct snd_trainer *t, int what,
+                             const char *path, struct snd_err *err)
+{
+    hid_t g = H5Gopen2(parent, name, H5P_DEFAULT);
+    int r = g < 0 ? snd_fail(err, "%s: checkpoint has no %s", path, name) : 0;
+    if (what == 0) {
+        for (int i = 0; r == 0 && i < snd_net_n_params(t->net); i++) {
+            struct snd_param *p = snd_net_param(t->net, i);
+            hsize_t dim = (hsize_t)p->size;
+            r = snd_h5_read_floats(g, p->name, t->best[i], 1, &dim, path, err);
+        }
+    } else {
+        for (int i = 0; r == 0 && i < snd_opt_n_states(t->opt); i++) {
+            long size;
+            const char *pname;
+            float *v = snd_opt_state(t->opt, i, what - 1, &size, &pname);
+            hsize_t dim = (hsize_t)size;
+            if (v != NULL)
+                r = snd_h5_read_floats(g, pname, v, 1, &dim, path, err);
+        }
+    }
+    if (g >= 0)
+        H5Gclose(g);
+    return r;
+}
+
+int snd_trainer_load_state(struct snd_trainer *t, const char *path, const char *fingerprint,
+                           int *epoch, struct snd_err *err)
+{
+    char stored[2048];
+    long long e, steps, best_epoch, stale;
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT), g;
+    int r;
+    if (f < 0)
+        return snd_fail(err, "%s: cannot open the checkpoint", path);
+    g = H5Gopen2(f, "checkpoint", H5P_DEFAULT);
+    r = g < 0 ? snd_fail(err, "%s: not a checkpoint", path) : 0;
+    if (r == 0)
+        r = snd_h5_attr_read_str(g, "fingerprint", stored, sizeof stored, path, err) ||
+            snd_h5_attr_read_int(g, "epoch", &e, path, err) ||
+            snd_h5_attr_read_int(g, "steps", &steps, path, err) ||
+            snd_h5_attr_read_int(g, "best_epoch", &best_epoch, path, err) ||
+            snd_h5_attr_read_int(g, "stale", &stale, path, err) ||
+            snd_h5_attr_read_real(g, "best_metric", &t->best_metric, path, err) ||
+            snd_h5_attr_read_real(g, "best_loss", &t->best_loss, path, err);
+    if (r == 0 && strcmp(stored, fingerprint) != 0)
+        r = snd_fail(err, "%s: made by a run with other data or options; cannot resume", path);
+    if (r == 0)
+        r = read_tensor_group(g, "best", t, 0, path, err) ||
+            read_tensor_group(g, "moment1", t, 1, path, err) ||
+            (t->conf.opt.kind != SND_OPT_SGD && read_tensor_group(g, "moment2", t, 2, path, err));
+    if (r == 0) {
+        *epoch = (int)e;
+        snd_opt_set_steps(t->opt, (long)steps);
+        t->best_epoch = (int)best_epoch;
+        t->stale = (int)stale;
+    }
+    if (g >= 0)
+        H5Gclose(g);
+    H5Fclose(f);
+    return r ? -1 : 0;
+}

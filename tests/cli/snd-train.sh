@@ -1,0 +1,211 @@
+# snd-train as a user runs it: real learning on FSDD, the model file through h5py,
+# repeatability, resuming a killed run, starting from a model, and bad input.
+. "$(dirname "$0")/lib.sh"
+py=/usr/bin/python3
+[ -x $py ] || py=python3
+checker=$SND_TOP/tests/cli/model_check.py
+tiny="conv 4, relu, maxpool 2, gap, dense"
+
+# Two classes of synthetic sound: low and high tones, eight clips each, 0.3 to 0.6 s long.
+(
+    cd "$tmp" || exit 1
+    printf 'id\tlabel\n' >tones.tsv
+    for i in 0 1 2 3 4 5 6 7; do
+        len=0.$((3 + i % 4))
+        sox -n -r 16000 -b 16 low$i.wav synth $len sine $((200 + 20 * i)) vol 0.5 2>/dev/null
+        sox -n -r 16000 -b 16 high$i.wav synth $len sine $((2500 + 100 * i)) vol 0.5 2>/dev/null
+        printf 'low%d.wav\tlow\nhigh%d.wav\thigh\n' $i $i >>tones.tsv
+    done
+    snd-melspec -q -o tones.h5 low?.wav high?.wav
+)
+
+# tiny_train OUT [OPTIONS...]: a few quick epochs on the tones.
+tiny_train() {
+    out=$1
+    shift
+    snd-train -q -o "$out" -l tones.tsv --arch "$tiny" --window 0.5s --epochs 3 --batch 4 "$@" tones.h5
+}
+
+# same_params A B: two models hold the same tensors, bit for bit.
+same_params() {
+    $py - "$1" "$2" <<'EOF'
+import sys, h5py, numpy as np
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+names = sorted(a["params"])
+assert names == sorted(b["params"]), (names, sorted(b["params"]))
+for n in names:
+    assert np.array_equal(a["params"][n][()], b["params"][n][()]), n
+EOF
+}
+
+test_help() {
+    snd-train --help | grep -q '^usage: snd-train' && snd-train --version | grep -q '^snd-train [0-9]'
+}
+check "--help and --version" test_help
+
+test_fsdd_learns() {
+    ls "$fsdd"/*.flac | awk -F/ '{ split($NF, a, "_"); sub(/\.flac$/, "", a[3]);
+        print > (a[3] + 0 < 5 ? "test.list" : "train.list") }'
+    { printf 'id\tlabel\n'; sed 's|.*/\([0-9]\)_[^/]*$|&\t\1|' train.list test.list; } >digits.tsv
+    # shellcheck disable=SC2046
+    snd-melspec -q -o train.h5 $(cat train.list) && snd-melspec -q -o test.h5 $(cat test.list) &&
+        snd-train -q -o digits.h5 -l digits.tsv --arch "block 16, block 32, block 64, gap, dense" \
+            --window 0.6s --lr 0.005 --epochs 6 --no-augment --json train.h5 >summary.json &&
+        acc=$($py "$checker" digits.h5 test.h5 digits.tsv) && echo "test accuracy $acc" &&
+        awk -v a="$acc" 'BEGIN { exit !(a >= 0.6) }' &&
+        $py -c "import json; s = json.load(open('summary.json')); assert s['val_metric'] > 0.5, s"
+}
+if [ -d "$fsdd" ]; then
+    check "learns FSDD digits: official test split far above chance, read back by NumPy" test_fsdd_learns
+else
+    skip "learns FSDD digits" "no $fsdd"
+fi
+
+test_model_layout() {
+    tiny_train m.h5 --history h.tsv --json >s.json &&
+        $py - <<'EOF'
+import json, h5py
+m = h5py.File("m.h5", "r")
+a = m.attrs
+assert a["format"] == "snd-model" and a["version"] == 1 and a["task"] == "multiclass", dict(a)
+assert a["arch"] == "conv 4 k3 s1 p1, relu, maxpool 2, gap, dense", a["arch"]
+assert a["window_seconds"] == 0.5 and a["window_frames"] == 51 and a["n_mels"] == 64
+assert a["sample_rate"] == 16000 and a["seed"] == 1 and a["created"].endswith("Z")
+assert "snd-train" in a["command"] and 1 <= a["best_epoch"] <= 3
+assert list(m["labels"].asstr()[()]) == ["high", "low"]
+assert m["params/conv1.weight"].shape == (4, 1, 3, 3) and m["params/dense1.weight"].shape == (2, 4)
+assert m["norm/mean"].shape == (64,) and (m["norm/std"][()] > 0).all()
+assert list(m["history/epoch"][()]) == [1, 2, 3]
+assert "checkpoint" not in m
+s = json.load(open("s.json"))
+assert s["classes"] == ["high", "low"] and s["epochs"] == 3 and len(s["confusion"]) == 2, s
+EOF
+    head -1 h.tsv | grep -q '^epoch	train_loss	train_metric	val_loss	val_metric	seconds	lr$' &&
+        [ "$(wc -l <h.tsv)" -eq 4 ] && [ ! -e m.h5.ckpt ]
+}
+check "the model file through h5py: attributes, labels, tensors, history; --history, --json" test_model_layout
+
+test_repeatable() {
+    tiny_train r1.h5 -j 1 && tiny_train r2.h5 -j 2 && same_params r1.h5 r2.h5 &&
+        tiny_train r3.h5 --seed 2 && ! same_params r1.h5 r3.h5 2>/dev/null
+}
+check "the same seed gives the same model with one thread or two; another seed another" test_repeatable
+
+# wait_ckpt FILE EPOCH: wait until the checkpoint FILE holds (0-based) EPOCH.
+wait_ckpt() {
+    for _ in $(seq 300); do
+        $py -c "import h5py, sys; sys.exit(int(h5py.File('$1', 'r')['checkpoint'].attrs['epoch'] != $2))" \
+            2>/dev/null && return 0
+        sleep 0.1
+    done
+    echo "no checkpoint of epoch $2 in $1"
+    return 1
+}
+
+# The history goes in place into a FIFO, after each epoch's checkpoint: reading it once
+# lets the run finish epoch 1, and it then waits on the FIFO after checkpointing epoch 2,
+# where it is killed.
+test_resume() {
+    tiny_train full.h5 --epochs 4 &&
+        mkfifo hist.fifo &&
+        { tiny_train cut.h5 --epochs 4 --history hist.fifo & } &&
+        pid=$! && cat hist.fifo >/dev/null && wait_ckpt cut.h5.ckpt 1 &&
+        kill -9 $pid && { wait $pid 2>/dev/null; true; } && [ ! -e cut.h5 ] &&
+        snd-train -o cut.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 4 --batch 4 \
+            --resume tones.h5 2>log &&
+        grep -q 'resuming from cut.h5.ckpt after epoch 2' log && same_params full.h5 cut.h5 &&
+        [ ! -e cut.h5.ckpt ] &&
+        $py -c "import h5py; assert list(h5py.File('cut.h5')['history/epoch'][()]) == [1, 2, 3, 4]"
+}
+check "--resume after kill -9 continues from the checkpoint to the same model" test_resume
+
+test_resume_other_options() {
+    mkfifo h2.fifo &&
+        { tiny_train o.h5 --epochs 4 --history h2.fifo & } &&
+        pid=$! && wait_ckpt o.h5.ckpt 0 && kill -9 $pid && { wait $pid 2>/dev/null; true; } &&
+        expect_error 1 "o.h5.ckpt: made by a run with other data or options" \
+            tiny_train o.h5 --epochs 4 --lr 0.1 --resume
+}
+check "--resume refuses a checkpoint of other options" test_resume_other_options
+
+test_init() {
+    tiny_train base.h5 &&
+        tiny_train tuned.h5 --init base.h5 &&
+        sed 's/\tlow$/\tquiet/' tones.tsv >renamed.tsv &&
+        snd-train -o new.h5 -l renamed.tsv --window 0.5s --epochs 1 --batch 4 --init base.h5 \
+            tones.h5 2>log &&
+        grep -q 'base.h5 has other labels: keeping its body, with a new head for 2 classes' log &&
+        $py - <<'EOF'
+import h5py, numpy as np
+b, t, n = (h5py.File(p, "r") for p in ("base.h5", "tuned.h5", "new.h5"))
+assert list(n["labels"].asstr()[()]) == ["high", "quiet"]
+assert n.attrs["arch"] == b.attrs["arch"]
+assert np.array_equal(b["norm/mean"][()], n["norm/mean"][()])
+assert not np.array_equal(b["params/conv1.weight"][()], t["params/conv1.weight"][()])
+EOF
+}
+check "--init fine-tunes a model, or keeps its body under new labels" test_init
+
+test_like() {
+    tiny_train like.h5 && snd-melspec -q --like like.h5 -o l.h5 low0.wav
+}
+check "snd-melspec --like takes a model's feature parameters" test_like
+
+test_multi_label() {
+    {
+        printf 'id\tlabel\n'
+        for i in 0 1 2 3 4 5 6 7; do printf 'low%d.wav\ttone,low\nhigh%d.wav\ttone,high\n' $i $i; done
+    } >multi.tsv &&
+        snd-train -q -o ml.h5 -l multi.tsv --multi-label --arch "$tiny" --window 0.5s --epochs 2 \
+            --batch 4 --balance tones.h5 &&
+        $py -c "import h5py; m = h5py.File('ml.h5'); assert m.attrs['task'] == 'multilabel'; assert list(m['labels'].asstr()[()]) == ['high', 'low', 'tone']"
+}
+check "--multi-label trains sigmoid outputs over comma-separated tags" test_multi_label
+
+test_spans() {
+    {
+        printf 'id\tlabel\tstart\tend\n'
+        for i in 0 1 2 3 4 5 6 7; do printf 'low%d.wav\tlow\t0\t0.2\nhigh%d.wav\thigh\t0.1\t0.3\n' $i $i; done
+    } >spans.tsv &&
+        snd-train -o sp.h5 -l spans.tsv --arch "$tiny" --window 0.2s --epochs 1 --batch 4 tones.h5 2>log &&
+        grep -q '14 training and 2 validation examples' log
+}
+check "start and end columns label spans of clips" test_spans
+
+test_unlabelled() {
+    grep -v '^low7' tones.tsv >missing.tsv &&
+        expect_error 1 "tones.h5: clip low7.wav has no label in the labels" \
+            snd-train -o u.h5 -l missing.tsv tones.h5 && [ ! -e u.h5 ] &&
+        snd-train -o u.h5 -l missing.tsv --skip-unlabelled --arch "$tiny" --window 0.5s \
+            --epochs 1 tones.h5 2>log &&
+        grep -q 'skipped 1 unlabelled clips' log
+}
+check "an unlabelled clip is an error, or skipped when asked" test_unlabelled
+
+test_bad_input() {
+    printf 'id\tlabel\nlow0.wav\n' >ragged.tsv &&
+        expect_error 1 "ragged.tsv:2" snd-train -o b.h5 -l ragged.tsv tones.h5 &&
+        head -c 3000 tones.h5 >cut.h5 &&
+        expect_error 1 "cut.h5" snd-train -o b.h5 -l tones.tsv cut.h5 &&
+        expect_error 1 "tones.h5: not an snd model" snd-train -o b.h5 -l tones.tsv --init tones.h5 tones.h5 &&
+        tiny_train v.h5 &&
+        $py -c "import h5py; h5py.File('v.h5', 'r+').attrs['version'] = 7" &&
+        expect_error 1 "v.h5: model format version 7 is newer than this snd reads (1)" \
+            snd-train -o b.h5 -l tones.tsv --init v.h5 tones.h5 &&
+        expect_error 1 "network spec: unknown layer \"lstm\"" snd-train -o b.h5 -l tones.tsv --arch "lstm 4, dense" tones.h5 &&
+        expect_error 1 "leaves nothing" snd-train -o b.h5 -l tones.tsv --window 0.1s tones.h5 &&
+        [ ! -e b.h5 ] && [ ! -e b.h5.ckpt ]
+}
+check "bad labels, truncated features, a foreign or newer model, a bad network: one line, no file" test_bad_input
+
+test_usage() {
+    expect_error 2 "-o MODEL.h5 is required" snd-train -l tones.tsv tones.h5 &&
+        expect_error 2 "-l LABELS.tsv is required" snd-train -o x.h5 tones.h5 &&
+        expect_error 2 "--optimizer: expected adam, adamw or sgd" snd-train -o x.h5 -l t --optimizer rmsprop &&
+        expect_error 2 "--balance: expected weight or sample" snd-train -o x.h5 -l t --balance=often &&
+        expect_error 2 "--balance=sample needs one class per clip" snd-train -o x.h5 -l t --multi-label --balance=sample &&
+        expect_error 2 "--batch" snd-train -o x.h5 -l t --batch 0 &&
+        expect_error 2 "--val-split" snd-train -o x.h5 -l t --val-split 1.5 &&
+        expect_error 2 "unknown option --bogus" snd-train --bogus
+}
+check "bad usage: one line, exit 2" test_usage
