@@ -18,24 +18,38 @@
 #define BN_MOMENTUM 0.1f
 /* Weight gradients of a batch are summed in this many chunks of images; more chunks
  * than threads keeps both cores busy when image counts do not divide evenly. */
-#define GRAD_CHUNKS 8
+#define GRAD_CHUNKS 4
 
-enum layer_kind { L_CONV, L_BN, L_RELU, L_MAXPOOL, L_GAP, L_DROPOUT, L_DENSE };
+enum layer_kind { L_CONV, L_BN, L_RELU, L_MAXPOOL, L_GAP, L_DROPOUT, L_DENSE, L_BLOCK };
+
+/* A convolution's shape per image: input c x h x w, output oc x oh x ow. */
+struct geom {
+    int c, h, w, oc, oh, ow, k, s, p;
+    long in_size, out_size;
+};
 
 struct layer {
     enum layer_kind kind;
+    struct geom g;           /* conv, block: the convolution */
     int in_c, in_h, in_w;    /* per example */
     int out_c, out_h, out_w; /* per example */
     long in_size, out_size;
     int k, stride, pad, bias; /* conv; k is also maxpool's window */
     float p;                  /* dropout */
     struct snd_param *w, *b, *rmean, *rvar;
-    float *out;          /* max_batch x out_size (relu: its input, in place) */
-    float *mean, *istd;  /* bn: the statistics the last forward pass used */
-    int *argmax;         /* maxpool: input offset of each output's maximum */
-    unsigned char *keep; /* dropout mask */
-    float *wgrad_parts;  /* conv: GRAD_CHUNKS partial weight gradients */
-    int need_dx;         /* whether backward must produce the input gradient */
+    struct snd_param *bn_w, *bn_b; /* block: its batch normalisation's scale and shift */
+    float *out;                    /* max_batch x out_size (relu: its input, in place) */
+    float *mean, *istd;            /* bn: the statistics the last forward pass used */
+    int *argmax;                   /* maxpool: input offset of each output's maximum */
+    unsigned char *keep;           /* dropout mask */
+    float *wgrad_parts;            /* conv: GRAD_CHUNKS partial weight gradients */
+    int need_dx;                   /* whether backward must produce the input gradient */
+    /* block: its convolution's output, kept for the backward pass (NULL: recomputed from
+     * the input, when the convolution is cheap and its output large), the pooling's
+     * choice in each 2 x 2 window, and per chunk of images the batch-norm sums. */
+    float *y;
+    unsigned char *pick;
+    double *bn_parts;
 };
 
 struct snd_net {
@@ -51,6 +65,8 @@ struct snd_net {
     float *dlogits;
     float *col, *dcol; /* per thread im2col scratch */
     long col_size;
+    float *ybuf, *dybuf; /* per thread: one image's block convolution output and gradient */
+    long y_size;
     struct snd_rng dropout_rng;
     int out_of_memory; /* a parameter could not be allocated */
 };
@@ -113,11 +129,11 @@ static int parse_item(char *text, struct item *it, struct snd_err *err)
     const char *name = w[0];
     int bad = 0;
     if (strcmp(name, "conv") == 0 || strcmp(name, "block") == 0) {
-        it->kind = L_CONV;
+        it->kind = name[0] == 'b' ? L_BLOCK : L_CONV;
         bad = n < 2 || parse_int_word(w[1], 1, 4096, &it->n) != 0;
         for (int i = 2; i < n && !bad; i++)
-            bad = name[0] == 'b' || parse_conv_option(it, w[i]) != 0;
-        it->has_n = name[0] == 'b' ? 2 : 1; /* 2 marks a block */
+            bad = it->kind == L_BLOCK || parse_conv_option(it, w[i]) != 0;
+        it->has_n = 1;
     } else if (strcmp(name, "bn") == 0 || strcmp(name, "relu") == 0 || strcmp(name, "gap") == 0) {
         it->kind = name[0] == 'b' ? L_BN : name[0] == 'r' ? L_RELU : L_GAP;
         bad = n != 1;
@@ -189,14 +205,23 @@ static void append_spec(struct snd_net *net, const char *fmt, ...)
 /* Set the output shape of l from its input shape and kind; -1 when it shrinks to nothing. */
 static int shape_layer(struct layer *l, const struct item *it, int n_out_default)
 {
+    struct geom *g = &l->g;
     l->out_c = l->in_c, l->out_h = l->in_h, l->out_w = l->in_w;
     switch (l->kind) {
     case L_CONV:
-        l->out_c = it->n;
-        l->out_h = (l->in_h + 2 * l->pad - l->k) / l->stride + 1;
-        l->out_w = (l->in_w + 2 * l->pad - l->k) / l->stride + 1;
+    case L_BLOCK:
         if (l->in_h + 2 * l->pad < l->k || l->in_w + 2 * l->pad < l->k)
             return -1;
+        g->c = l->in_c, g->h = l->in_h, g->w = l->in_w, g->oc = it->n;
+        g->k = l->k, g->s = l->stride, g->p = l->pad;
+        g->oh = (l->in_h + 2 * l->pad - l->k) / l->stride + 1;
+        g->ow = (l->in_w + 2 * l->pad - l->k) / l->stride + 1;
+        g->in_size = (long)g->c * g->h * g->w;
+        g->out_size = (long)g->oc * g->oh * g->ow;
+        l->out_c = it->n;
+        /* a block pools its convolution's output in 2 x 2 windows */
+        l->out_h = l->kind == L_BLOCK ? g->oh / 2 : g->oh;
+        l->out_w = l->kind == L_BLOCK ? g->ow / 2 : g->ow;
         break;
     case L_MAXPOOL:
         l->out_h = l->in_h / l->k;
@@ -219,7 +244,8 @@ static int shape_layer(struct layer *l, const struct item *it, int n_out_default
 
 static const char *kind_name(enum layer_kind k)
 {
-    static const char *names[] = {"conv", "bn", "relu", "maxpool", "gap", "dropout", "dense"};
+    static const char *names[] = {"conv", "bn",      "relu",  "maxpool",
+                                  "gap",  "dropout", "dense", "block"};
     return names[k];
 }
 
@@ -235,7 +261,7 @@ static int add_layer(struct snd_net *net, enum layer_kind kind, const struct ite
     l->in_c = prev ? prev->out_c : 1;
     l->in_h = prev ? prev->out_h : net->in_h;
     l->in_w = prev ? prev->out_w : net->in_w;
-    l->k = kind == L_MAXPOOL ? it->k : kind == L_CONV ? it->k : 0;
+    l->k = kind == L_MAXPOOL || kind == L_CONV || kind == L_BLOCK ? it->k : 0;
     l->stride = it->stride, l->pad = it->pad, l->bias = it->bias, l->p = it->p;
     if (kind == L_MAXPOOL && it->kind != L_MAXPOOL)
         l->k = 2; /* a block's pooling */
@@ -249,6 +275,15 @@ static int add_layer(struct snd_net *net, enum layer_kind kind, const struct ite
 
     int shape[4];
     switch (kind) {
+    case L_BLOCK:
+        shape[0] = l->out_c, shape[1] = l->in_c, shape[2] = shape[3] = l->k;
+        l->w = add_param(net, "conv", ++kind_count[L_CONV], "weight", 4, shape, 1, 1);
+        rank = ++kind_count[L_BN];
+        l->bn_w = add_param(net, "bn", rank, "weight", 1, shape, 1, 0);
+        l->bn_b = add_param(net, "bn", rank, "bias", 1, shape, 1, 0);
+        l->rmean = add_param(net, "bn", rank, "running_mean", 1, shape, 0, 0);
+        l->rvar = add_param(net, "bn", rank, "running_var", 1, shape, 0, 0);
+        break;
     case L_CONV:
         shape[0] = l->out_c, shape[1] = l->in_c, shape[2] = shape[3] = l->k;
         l->w = add_param(net, "conv", rank, "weight", 4, shape, 1, 1);
@@ -276,14 +311,10 @@ static int add_layer(struct snd_net *net, enum layer_kind kind, const struct ite
 static int add_item(struct snd_net *net, const struct item *it, int *kind_count, int last,
                     struct snd_err *err)
 {
-    if (it->kind == L_CONV && it->has_n == 2) {
-        append_spec(net, "block %d", it->n);
-        return add_layer(net, L_CONV, it, kind_count, 0, err) ||
-               add_layer(net, L_BN, it, kind_count, 0, err) ||
-               add_layer(net, L_RELU, it, kind_count, 0, err) ||
-               add_layer(net, L_MAXPOOL, it, kind_count, 0, err);
-    }
     switch (it->kind) {
+    case L_BLOCK:
+        append_spec(net, "block %d", it->n);
+        break;
     case L_CONV:
         append_spec(net, "conv %d k%d s%d p%d%s", it->n, it->k, it->stride, it->pad,
                     it->bias ? " bias" : "");
@@ -306,10 +337,29 @@ static int add_item(struct snd_net *net, const struct item *it, int *kind_count,
     return add_layer(net, it->kind, it, kind_count, last, err);
 }
 
+/* A convolution is cheap enough to run again in the backward pass, rather than keep its
+ * output, when each output takes few multiply-adds: the first block's, on one channel. */
+#define RECOMPUTE_MAX_K 16
+
+static int allocate_block(struct layer *l, size_t B, long *y_size)
+{
+    size_t C = (size_t)l->out_c;
+    if (l->g.out_size > *y_size)
+        *y_size = l->g.out_size;
+    if ((l->mean = malloc(C * sizeof(float))) == NULL ||
+        (l->istd = malloc(C * sizeof(float))) == NULL ||
+        (l->pick = malloc(B * (size_t)l->out_size)) == NULL ||
+        (l->bn_parts = malloc(GRAD_CHUNKS * 2 * C * sizeof(double))) == NULL)
+        return -1;
+    if (l->g.c * l->g.k * l->g.k > RECOMPUTE_MAX_K)
+        return (l->y = malloc(B * (size_t)l->g.out_size * sizeof(float))) == NULL ? -1 : 0;
+    return 0;
+}
+
 /* Allocate activations, masks and scratch for max_batch; -1 when out of memory. */
 static int allocate(struct snd_net *net)
 {
-    long max_act = (long)net->in_h * net->in_w, col = 1;
+    long max_act = (long)net->in_h * net->in_w, col = 1, y_size = 1;
     size_t B = (size_t)net->max_batch;
     int threads = net->pool ? snd_pool_threads(net->pool) : 1;
     for (int i = 0; i < net->n_layers; i++) {
@@ -328,16 +378,21 @@ static int allocate(struct snd_net *net)
             return -1;
         if (l->kind == L_DROPOUT && (l->keep = malloc(out)) == NULL)
             return -1;
-        if (l->kind == L_CONV &&
+        if ((l->kind == L_CONV || l->kind == L_BLOCK) &&
             (l->wgrad_parts = malloc(GRAD_CHUNKS * (size_t)l->w->size * sizeof(float))) == NULL)
             return -1;
-        if (l->kind == L_CONV) {
-            long c = (long)l->in_c * l->k * l->k * l->out_h * l->out_w;
+        if (l->kind == L_CONV || l->kind == L_BLOCK) {
+            long c = (long)l->g.c * l->g.k * l->g.k * l->g.oh * l->g.ow;
             if (c > col)
                 col = c;
         }
+        if (l->kind == L_BLOCK && allocate_block(l, B, &y_size) != 0)
+            return -1;
     }
     net->col_size = col;
+    net->y_size = y_size;
+    net->ybuf = malloc((size_t)threads * y_size * sizeof(float));
+    net->dybuf = malloc((size_t)threads * y_size * sizeof(float));
     net->input = malloc(B * (size_t)net->in_h * net->in_w * sizeof(float));
     net->grad_a = malloc(B * (size_t)max_act * sizeof(float));
     net->grad_b = malloc(B * (size_t)max_act * sizeof(float));
@@ -345,7 +400,7 @@ static int allocate(struct snd_net *net)
     net->col = malloc((size_t)threads * col * sizeof(float));
     net->dcol = malloc((size_t)threads * col * sizeof(float));
     return !net->out_of_memory && net->input && net->grad_a && net->grad_b && net->dlogits &&
-                   net->col && net->dcol
+                   net->col && net->dcol && net->ybuf && net->dybuf
                ? 0
                : -1;
 }
@@ -354,7 +409,7 @@ struct snd_net *snd_net_new(const char *spec, int in_h, int in_w, int n_out, int
                             struct snd_pool *pool, struct snd_err *err)
 {
     char *text = strdup(spec);
-    int n_items = 1, kind_count[L_DENSE + 1] = {0};
+    int n_items = 1, kind_count[L_BLOCK + 1] = {0};
     struct snd_net *net = calloc(1, sizeof *net);
     if (text == NULL || net == NULL) {
         free(text), free(net);
@@ -412,12 +467,13 @@ void snd_net_free(struct snd_net *net)
         if (!(l->kind == L_RELU && i > 0))
             free(l->out);
         free(l->mean), free(l->istd), free(l->argmax), free(l->keep), free(l->wgrad_parts);
+        free(l->y), free(l->pick), free(l->bn_parts);
     }
     for (int i = 0; i < net->n_params; i++)
         free(net->params[i].value), free(net->params[i].grad);
     free(net->layers), free(net->params);
     free(net->input), free(net->grad_a), free(net->grad_b), free(net->dlogits);
-    free(net->col), free(net->dcol);
+    free(net->col), free(net->dcol), free(net->ybuf), free(net->dybuf);
     free(net);
 }
 
@@ -460,16 +516,19 @@ void snd_net_init(struct snd_net *net, uint64_t seed)
     snd_rng_seed(&rng, seed);
     for (int i = 0; i < net->n_layers; i++) {
         struct layer *l = &net->layers[i];
-        if (l->kind == L_CONV || l->kind == L_DENSE) {
+        if (l->kind == L_CONV || l->kind == L_DENSE || l->kind == L_BLOCK) {
             long fan_in = l->w->size / l->w->shape[0];
             double std = sqrt(2.0 / (double)fan_in);
             for (long j = 0; j < l->w->size; j++)
                 l->w->value[j] = (float)(std * snd_rng_normal(&rng));
             if (l->b)
                 memset(l->b->value, 0, (size_t)l->b->size * sizeof(float));
-        } else if (l->kind == L_BN) {
-            for (int c = 0; c < l->in_c; c++) {
-                l->w->value[c] = 1.0f, l->b->value[c] = 0.0f;
+        }
+        if (l->kind == L_BN || l->kind == L_BLOCK) {
+            struct snd_param *scale = l->kind == L_BN ? l->w : l->bn_w;
+            struct snd_param *shift = l->kind == L_BN ? l->b : l->bn_b;
+            for (long c = 0; c < scale->size; c++) {
+                scale->value[c] = 1.0f, shift->value[c] = 0.0f;
                 l->rmean->value[c] = 0.0f, l->rvar->value[c] = 1.0f;
             }
         }
@@ -482,8 +541,10 @@ double snd_net_flops(const struct snd_net *net)
     double f = 0;
     for (int i = 0; i < net->n_layers; i++) {
         const struct layer *l = &net->layers[i];
-        if (l->kind == L_CONV || l->kind == L_DENSE)
-            f += 2.0 * (double)l->w->size * l->out_h * l->out_w;
+        if (l->kind == L_CONV || l->kind == L_BLOCK)
+            f += 2.0 * (double)l->w->size * l->g.oh * l->g.ow;
+        else if (l->kind == L_DENSE)
+            f += 2.0 * (double)l->w->size;
     }
     return f;
 }
@@ -492,11 +553,11 @@ double snd_net_flops(const struct snd_net *net)
 
 /* Unfold one image x (C x H x W) into col ((C k k) x (Ho Wo)): row (c, i, j) holds the
  * input under kernel tap (i, j) for every output position, zero outside the image. */
-static void im2col(const struct layer *l, const float *x, float *col)
+static void im2col(const struct geom *g, const float *x, float *col)
 {
-    int k = l->k, s = l->stride, p = l->pad, H = l->in_h, W = l->in_w;
-    int Ho = l->out_h, Wo = l->out_w;
-    for (int c = 0; c < l->in_c; c++)
+    int k = g->k, s = g->s, p = g->p, H = g->h, W = g->w;
+    int Ho = g->oh, Wo = g->ow;
+    for (int c = 0; c < g->c; c++)
         for (int i = 0; i < k; i++)
             for (int j = 0; j < k; j++) {
                 float *row = col + (((long)c * k + i) * k + j) * Ho * Wo;
@@ -509,6 +570,16 @@ static void im2col(const struct layer *l, const float *x, float *col)
                         continue;
                     }
                     const float *src = xc + (long)ih * W;
+                    if (s == 1) {
+                        /* Outputs lo..hi see the row; the rest lie in the padding. */
+                        int lo = p - j > 0 ? p - j : 0, hi = W + p - j < Wo ? W + p - j : Wo;
+                        lo = lo < Wo ? lo : Wo;
+                        hi = hi > lo ? hi : lo;
+                        memset(dst, 0, (size_t)lo * sizeof(float));
+                        memcpy(dst + lo, src + lo - p + j, (size_t)(hi - lo) * sizeof(float));
+                        memset(dst + hi, 0, (size_t)(Wo - hi) * sizeof(float));
+                        continue;
+                    }
                     for (int ow = 0; ow < Wo; ow++) {
                         int iw = ow * s - p + j;
                         dst[ow] = iw >= 0 && iw < W ? src[iw] : 0.0f;
@@ -518,12 +589,12 @@ static void im2col(const struct layer *l, const float *x, float *col)
 }
 
 /* The adjoint of im2col: add each col entry back to the input position it came from. */
-static void col2im(const struct layer *l, const float *col, float *dx)
+static void col2im(const struct geom *g, const float *col, float *dx)
 {
-    int k = l->k, s = l->stride, p = l->pad, H = l->in_h, W = l->in_w;
-    int Ho = l->out_h, Wo = l->out_w;
-    memset(dx, 0, (size_t)l->in_size * sizeof(float));
-    for (int c = 0; c < l->in_c; c++)
+    int k = g->k, s = g->s, p = g->p, H = g->h, W = g->w;
+    int Ho = g->oh, Wo = g->ow;
+    memset(dx, 0, (size_t)g->in_size * sizeof(float));
+    for (int c = 0; c < g->c; c++)
         for (int i = 0; i < k; i++)
             for (int j = 0; j < k; j++) {
                 const float *row = col + (((long)c * k + i) * k + j) * Ho * Wo;
@@ -534,6 +605,13 @@ static void col2im(const struct layer *l, const float *col, float *dx)
                         continue;
                     const float *src = row + (long)oh * Wo;
                     float *dst = dxc + (long)ih * W;
+                    if (s == 1) {
+                        int lo = p - j > 0 ? p - j : 0, hi = W + p - j < Wo ? W + p - j : Wo;
+                        float *d = dst - p + j;
+                        for (int ow = lo; ow < hi; ow++)
+                            d[ow] += src[ow];
+                        continue;
+                    }
                     for (int ow = 0; ow < Wo; ow++) {
                         int iw = ow * s - p + j;
                         if (iw >= 0 && iw < W)
@@ -570,7 +648,7 @@ static void conv_forward_image(void *ctx, long n, int thread)
     long K = (long)l->in_c * l->k * l->k, P = (long)l->out_h * l->out_w;
     float *col = j->net->col + thread * j->net->col_size;
     float *y = j->out + n * l->out_size;
-    im2col(l, j->in + n * l->in_size, col);
+    im2col(&l->g, j->in + n * l->in_size, col);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->out_c, (int)P, (int)K, 1.0f,
                 l->w->value, (int)K, col, (int)P, 0.0f, y, (int)P);
     if (l->bias)
@@ -598,14 +676,14 @@ static void conv_backward_chunk(void *ctx, long chunk, int thread)
     memset(dw, 0, (size_t)l->w->size * sizeof(float));
     for (int n = lo; n < hi; n++) {
         const float *dy = j->dy + n * l->out_size;
-        im2col(l, j->in + n * l->in_size, col);
+        im2col(&l->g, j->in + n * l->in_size, col);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->out_c, K, P, 1.0f, dy, P, col, P,
                     1.0f, dw, K);
         if (!l->need_dx)
             continue;
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, P, l->out_c, 1.0f, l->w->value, K,
                     dy, P, 0.0f, dcol, P);
-        col2im(l, dcol, j->out + n * l->in_size);
+        col2im(&l->g, dcol, j->out + n * l->in_size);
     }
 }
 
@@ -634,6 +712,240 @@ static void conv_backward(struct snd_net *net, struct layer *l, const float *x, 
             l->b->grad[c] = (float)s;
         }
     }
+}
+
+/* ---- blocks: conv 3x3, batch norm, ReLU, max-pool 2x2 in one layer ------------------ */
+
+/* A block keeps only its convolution's output (or not even that: see RECOMPUTE_MAX_K), its
+ * pooled output and which of the four inputs each pooled value came from. The normalised
+ * and rectified map in between is never stored: the forward pass makes it a row at a time
+ * on the way to the pooling, and the backward pass needs only the convolution's output,
+ * the statistics and the picks. */
+
+/* Image n's convolution output computed into y (NULL: this thread's scratch); col holds
+ * the image's im2col already, or is NULL to have it made here. */
+static const float *block_conv(struct snd_net *net, const struct layer *l, const float *x, long n,
+                               int thread, const float *col, float *y)
+{
+    const struct geom *g = &l->g;
+    long K = (long)g->c * g->k * g->k, P = (long)g->oh * g->ow;
+    if (y == NULL)
+        y = net->ybuf + thread * net->y_size;
+    if (col == NULL) {
+        float *scratch = net->col + thread * net->col_size;
+        im2col(g, x + n * g->in_size, scratch);
+        col = scratch;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, g->oc, (int)P, (int)K, 1.0f, l->w->value,
+                (int)K, col, (int)P, 0.0f, y, (int)P);
+    return y;
+}
+
+/* Image n's convolution output of the last training pass: kept, or computed again. */
+static const float *block_y(struct snd_net *net, const struct layer *l, const float *x, long n,
+                            int thread)
+{
+    return l->y ? l->y + n * l->g.out_size : block_conv(net, l, x, n, thread, NULL, NULL);
+}
+
+/* Training, pass 1: convolve each image of a chunk (keeping the output when the block
+ * keeps it) and sum it and its square per channel. */
+static void block_stats_chunk(void *ctx, long chunk, int thread)
+{
+    struct job *j = ctx;
+    struct layer *l = j->l;
+    const struct geom *g = &l->g;
+    long P = (long)g->oh * g->ow;
+    double *sums = l->bn_parts + chunk * 2 * g->oc;
+    int lo, hi;
+    chunk_bounds(j->batch, chunk, &lo, &hi);
+    memset(sums, 0, 2 * (size_t)g->oc * sizeof(double));
+    for (int n = lo; n < hi; n++) {
+        const float *y =
+            block_conv(j->net, l, j->in, n, thread, NULL, l->y ? l->y + n * g->out_size : NULL);
+        for (int c = 0; c < g->oc; c++) {
+            double s = 0, ss = 0;
+            for (long q = 0; q < P; q++) {
+                double v = y[c * P + q];
+                s += v, ss += v * v;
+            }
+            sums[2 * c] += s, sums[2 * c + 1] += ss;
+        }
+    }
+}
+
+/* The batch statistics from the chunks' sums, and the running averages (PyTorch keeps
+ * the unbiased variance there). */
+static void block_batch_stats(struct layer *l, int batch)
+{
+    long count = (long)batch * l->g.oh * l->g.ow;
+    for (int c = 0; c < l->out_c; c++) {
+        double s = 0, ss = 0;
+        for (int k = 0; k < GRAD_CHUNKS; k++)
+            s += l->bn_parts[(k * l->out_c + c) * 2], ss += l->bn_parts[(k * l->out_c + c) * 2 + 1];
+        double mean = s / (double)count, var = ss / (double)count - mean * mean;
+        var = var > 0 ? var : 0;
+        double unbiased = count > 1 ? var * (double)count / (double)(count - 1) : var;
+        l->mean[c] = (float)mean;
+        l->istd[c] = (float)(1.0 / sqrt(var + BN_EPS));
+        l->rmean->value[c] = (1 - BN_MOMENTUM) * l->rmean->value[c] + BN_MOMENTUM * (float)mean;
+        l->rvar->value[c] = (1 - BN_MOMENTUM) * l->rvar->value[c] + BN_MOMENTUM * (float)unbiased;
+    }
+}
+
+static void block_eval_stats(struct layer *l)
+{
+    for (int c = 0; c < l->out_c; c++) {
+        l->mean[c] = l->rmean->value[c];
+        l->istd[c] = 1.0f / sqrtf(l->rvar->value[c] + BN_EPS);
+    }
+}
+
+/* Pass 2: normalise, rectify and pool image n; record each window's pick (0..3). */
+static void block_pool_image(void *ctx, long n, int thread)
+{
+    struct job *j = ctx;
+    struct layer *l = j->l;
+    const struct geom *g = &l->g;
+    /* In evaluation nothing is kept: the output is computed here. */
+    const float *y = j->train ? block_y(j->net, l, j->in, n, thread)
+                              : block_conv(j->net, l, j->in, n, thread, NULL, NULL);
+    long P = (long)g->oh * g->ow, Q = (long)l->out_h * l->out_w;
+    float *out = l->out + n * l->out_size;
+    unsigned char *pick = l->pick + n * l->out_size;
+    for (int c = 0; c < g->oc; c++) {
+        float scale = l->bn_w->value[c] * l->istd[c];
+        float shift = l->bn_b->value[c] - l->mean[c] * scale;
+        const float *yc = y + c * P;
+        for (int oh = 0; oh < l->out_h; oh++) {
+            const float *r0 = yc + (long)(2 * oh) * g->ow, *r1 = r0 + g->ow;
+            float *o = out + c * Q + (long)oh * l->out_w;
+            unsigned char *pk = pick + c * Q + (long)oh * l->out_w;
+            /* The largest normalised value is the largest input when the scale is positive,
+             * the smallest when it is negative; the first of equals wins, as in PyTorch. */
+            float sign = scale < 0.0f ? -1.0f : 1.0f;
+            for (int ow = 0; ow < l->out_w; ow++) {
+                float v0 = sign * r0[2 * ow], v1 = sign * r0[2 * ow + 1];
+                float v2 = sign * r1[2 * ow], v3 = sign * r1[2 * ow + 1];
+                int b01 = v1 > v0, b23 = v3 > v2;
+                float m01 = b01 ? v1 : v0, m23 = b23 ? v3 : v2;
+                int best = m23 > m01 ? 2 + b23 : b01;
+                float z = (m23 > m01 ? m23 : m01) * sign * scale + shift;
+                o[ow] = z > 0.0f ? z : 0.0f;
+                pk[ow] = (unsigned char)best;
+            }
+        }
+    }
+}
+
+/* Offset in the convolution output of pooled cell o of channel c's window, pick p. */
+static long picked_at(const struct layer *l, long o, int p)
+{
+    long oh = o / l->out_w, ow = o % l->out_w;
+    return (2 * oh + p / 2) * l->g.ow + 2 * ow + p % 2;
+}
+
+/* Backward, pass 1: per channel, the sums of the gradient at the normalised output and of
+ * its product with the normalised value; only picked cells whose value passed the ReLU
+ * have a gradient. */
+static void block_grad_sums_chunk(void *ctx, long chunk, int thread)
+{
+    struct job *j = ctx;
+    struct layer *l = j->l;
+    long P = (long)l->g.oh * l->g.ow, Q = (long)l->out_h * l->out_w;
+    double *sums = l->bn_parts + chunk * 2 * l->out_c;
+    int lo, hi;
+    chunk_bounds(j->batch, chunk, &lo, &hi);
+    memset(sums, 0, 2 * (size_t)l->out_c * sizeof(double));
+    for (int n = lo; n < hi; n++) {
+        const float *y = block_y(j->net, l, j->in, n, thread);
+        const float *out = l->out + n * l->out_size, *dy = j->dy + n * l->out_size;
+        const unsigned char *pick = l->pick + n * l->out_size;
+        for (int c = 0; c < l->out_c; c++) {
+            double s = 0, sx = 0;
+            for (long o = c * Q; o < (c + 1) * Q; o++) {
+                if (!(out[o] > 0.0f))
+                    continue;
+                float xhat =
+                    (y[c * P + picked_at(l, o - c * Q, pick[o])] - l->mean[c]) * l->istd[c];
+                s += dy[o], sx += (double)dy[o] * xhat;
+            }
+            sums[2 * c] += s, sums[2 * c + 1] += sx;
+        }
+    }
+}
+
+/* Pass 2: each image's gradient at the convolution output, then the convolution's own
+ * backward pass: its weight gradient (summed per chunk) and the input gradient. */
+static void block_backward_chunk(void *ctx, long chunk, int thread)
+{
+    struct job *j = ctx;
+    struct layer *l = j->l;
+    const struct geom *g = &l->g;
+    int K = g->c * g->k * g->k, P = g->oh * g->ow, lo, hi;
+    long Q = (long)l->out_h * l->out_w, count = (long)j->batch * P;
+    float *col = j->net->col + thread * j->net->col_size;
+    float *dcol = j->net->dcol + thread * j->net->col_size;
+    float *d = j->net->dybuf + thread * j->net->y_size;
+    float *dw = l->wgrad_parts + chunk * l->w->size;
+    chunk_bounds(j->batch, chunk, &lo, &hi);
+    memset(dw, 0, (size_t)l->w->size * sizeof(float));
+    for (int n = lo; n < hi; n++) {
+        im2col(g, j->in + n * g->in_size, col);
+        const float *y =
+            l->y ? l->y + n * g->out_size : block_conv(j->net, l, j->in, n, thread, col, NULL);
+        const float *out = l->out + n * l->out_size, *dy = j->dy + n * l->out_size;
+        const unsigned char *pick = l->pick + n * l->out_size;
+        for (int c = 0; c < g->oc; c++) {
+            float a = l->bn_w->value[c] * l->istd[c];
+            float mdy = (float)(l->bn_b->grad[c] / (double)count);
+            float mdx = (float)(l->bn_w->grad[c] / (double)count);
+            float mean = l->mean[c], istd = l->istd[c];
+            const float *yc = y + (long)c * P;
+            float *dc = d + (long)c * P;
+            for (int q = 0; q < P; q++)
+                dc[q] = -a * (mdy + (yc[q] - mean) * istd * mdx);
+            for (long o = 0; o < Q; o++)
+                if (out[c * Q + o] > 0.0f)
+                    dc[picked_at(l, o, pick[c * Q + o])] += a * dy[c * Q + o];
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g->oc, K, P, 1.0f, d, P, col, P, 1.0f,
+                    dw, K);
+        if (!l->need_dx)
+            continue;
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, P, g->oc, 1.0f, l->w->value, K, d,
+                    P, 0.0f, dcol, P);
+        col2im(g, dcol, j->out + n * g->in_size);
+    }
+}
+
+static void block_forward(struct snd_net *net, struct layer *l, const float *x, int batch,
+                          int train)
+{
+    struct job j = {net, l, x, l->out, NULL, batch, train};
+    if (train) {
+        run(net, GRAD_CHUNKS, block_stats_chunk, &j);
+        block_batch_stats(l, batch);
+    } else {
+        block_eval_stats(l);
+    }
+    run(net, batch, block_pool_image, &j);
+}
+
+static void block_backward(struct snd_net *net, struct layer *l, const float *x, const float *dy,
+                           float *dx, int batch)
+{
+    struct job j = {net, l, x, dx, dy, batch, 1};
+    run(net, GRAD_CHUNKS, block_grad_sums_chunk, &j);
+    for (int c = 0; c < l->out_c; c++) {
+        double s = 0, sx = 0;
+        for (int k = 0; k < GRAD_CHUNKS; k++)
+            s += l->bn_parts[(k * l->out_c + c) * 2], sx += l->bn_parts[(k * l->out_c + c) * 2 + 1];
+        l->bn_b->grad[c] = (float)s;
+        l->bn_w->grad[c] = (float)sx;
+    }
+    run(net, GRAD_CHUNKS, block_backward_chunk, &j);
+    sum_chunks(l->wgrad_parts, l->w->size, l->w->grad);
 }
 
 /* ---- batch normalisation ---------------------------------------------------------- */
@@ -847,6 +1159,9 @@ const float *snd_net_forward(struct snd_net *net, int batch, enum snd_net_mode m
         case L_CONV:
             run(net, batch, conv_forward_image, &j);
             break;
+        case L_BLOCK:
+            block_forward(net, l, x, batch, train);
+            break;
         case L_BN:
             run(net, l->in_c, bn_forward_channel, &j);
             break;
@@ -887,6 +1202,9 @@ void snd_net_backward(struct snd_net *net, int batch)
         switch (l->kind) {
         case L_CONV:
             conv_backward(net, l, x, dy, dx, batch);
+            break;
+        case L_BLOCK:
+            block_backward(net, l, x, dy, dx, batch);
             break;
         case L_BN:
             run(net, l->in_c, bn_backward_channel, &j);

@@ -26,6 +26,14 @@ tiny_train() {
     snd-train -q -o "$out" -l tones.tsv --arch "$tiny" --window 0.5s --epochs 3 --batch 4 "$@" tones.h5
 }
 
+# tiny_train_bg OUT [OPTIONS...]: the same in the background, $! being snd-train itself
+# (not a subshell around it), so that kill -9 $! kills the run.
+tiny_train_bg() {
+    out=$1
+    shift
+    snd-train -q -o "$out" -l tones.tsv --arch "$tiny" --window 0.5s --epochs 3 --batch 4 "$@" tones.h5 &
+}
+
 # same_params A B: two models hold the same tensors, bit for bit.
 same_params() {
     $py - "$1" "$2" <<'EOF'
@@ -108,7 +116,7 @@ wait_ckpt() {
 test_resume() {
     tiny_train full.h5 --epochs 4 &&
         mkfifo hist.fifo &&
-        { tiny_train cut.h5 --epochs 4 --history hist.fifo & } &&
+        tiny_train_bg cut.h5 --epochs 4 --history hist.fifo &&
         pid=$! && cat hist.fifo >/dev/null && wait_ckpt cut.h5.ckpt 1 &&
         kill -9 $pid && { wait $pid 2>/dev/null; true; } && [ ! -e cut.h5 ] &&
         snd-train -o cut.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 4 --batch 4 \
@@ -121,7 +129,7 @@ check "--resume after kill -9 continues from the checkpoint to the same model" t
 
 test_resume_other_options() {
     mkfifo h2.fifo &&
-        { tiny_train o.h5 --epochs 4 --history h2.fifo & } &&
+        tiny_train_bg o.h5 --epochs 4 --history h2.fifo &&
         pid=$! && wait_ckpt o.h5.ckpt 0 && kill -9 $pid && { wait $pid 2>/dev/null; true; } &&
         expect_error 1 "o.h5.ckpt: made by a run with other data or options" \
             tiny_train o.h5 --epochs 4 --lr 0.1 --resume
