@@ -63,7 +63,8 @@ struct snd_net {
     float *input;
     float *grad_a, *grad_b; /* ping-pong gradients between layers */
     float *dlogits;
-    float *col, *dcol; /* per thread im2col scratch */
+    float *col; /* per thread im2col scratch; the backward pass reuses it for the input
+                 * gradient's columns once the weight gradient is taken */
     long col_size;
     float *ybuf, *dybuf; /* per thread: one image's block convolution output and gradient */
     long y_size;
@@ -359,14 +360,12 @@ static int allocate_block(struct layer *l, size_t B, long *y_size)
 /* Allocate activations, masks and scratch for max_batch; -1 when out of memory. */
 static int allocate(struct snd_net *net)
 {
-    long max_act = (long)net->in_h * net->in_w, col = 1, y_size = 1;
+    long col = 1, y_size = 1;
     size_t B = (size_t)net->max_batch;
     int threads = net->pool ? snd_pool_threads(net->pool) : 1;
     for (int i = 0; i < net->n_layers; i++) {
         struct layer *l = &net->layers[i];
         size_t out = B * (size_t)l->out_size;
-        if (l->out_size > max_act)
-            max_act = l->out_size;
         if (l->kind == L_RELU && i > 0)
             l->out = l[-1].out; /* in place: its backward needs only its output */
         else if ((l->out = malloc(out * sizeof(float))) == NULL)
@@ -394,13 +393,20 @@ static int allocate(struct snd_net *net)
     net->ybuf = malloc((size_t)threads * y_size * sizeof(float));
     net->dybuf = malloc((size_t)threads * y_size * sizeof(float));
     net->input = malloc(B * (size_t)net->in_h * net->in_w * sizeof(float));
-    net->grad_a = malloc(B * (size_t)max_act * sizeof(float));
-    net->grad_b = malloc(B * (size_t)max_act * sizeof(float));
+    /* Going backwards from the last layer, layers alternate writing their input gradient
+     * into grad_a and grad_b: each is as large as the largest input it receives. */
+    long size_a = 1, size_b = 1;
+    for (int i = net->n_layers - 1; i >= 0; i--) {
+        long *size = (net->n_layers - 1 - i) % 2 == 0 ? &size_a : &size_b;
+        if (net->layers[i].in_size > *size)
+            *size = net->layers[i].in_size;
+    }
+    net->grad_a = malloc(B * (size_t)size_a * sizeof(float));
+    net->grad_b = malloc(B * (size_t)size_b * sizeof(float));
     net->dlogits = malloc(B * (size_t)net->n_out * sizeof(float));
     net->col = malloc((size_t)threads * col * sizeof(float));
-    net->dcol = malloc((size_t)threads * col * sizeof(float));
     return !net->out_of_memory && net->input && net->grad_a && net->grad_b && net->dlogits &&
-                   net->col && net->dcol && net->ybuf && net->dybuf
+                   net->col && net->ybuf && net->dybuf
                ? 0
                : -1;
 }
@@ -473,7 +479,7 @@ void snd_net_free(struct snd_net *net)
         free(net->params[i].value), free(net->params[i].grad);
     free(net->layers), free(net->params);
     free(net->input), free(net->grad_a), free(net->grad_b), free(net->dlogits);
-    free(net->col), free(net->dcol), free(net->ybuf), free(net->dybuf);
+    free(net->col), free(net->ybuf), free(net->dybuf);
     free(net);
 }
 
@@ -670,7 +676,7 @@ static void conv_backward_chunk(void *ctx, long chunk, int thread)
     struct layer *l = j->l;
     int K = (int)(l->in_c * l->k * l->k), P = l->out_h * l->out_w, lo, hi;
     float *col = j->net->col + thread * j->net->col_size;
-    float *dcol = j->net->dcol + thread * j->net->col_size;
+    float *dcol = col; /* col is done with once the weight gradient is taken */
     float *dw = l->wgrad_parts + chunk * l->w->size;
     chunk_bounds(j->batch, chunk, &lo, &hi);
     memset(dw, 0, (size_t)l->w->size * sizeof(float));
@@ -885,7 +891,7 @@ static void block_backward_chunk(void *ctx, long chunk, int thread)
     int K = g->c * g->k * g->k, P = g->oh * g->ow, lo, hi;
     long Q = (long)l->out_h * l->out_w, count = (long)j->batch * P;
     float *col = j->net->col + thread * j->net->col_size;
-    float *dcol = j->net->dcol + thread * j->net->col_size;
+    float *dcol = col; /* col is done with once the weight gradient is taken */
     float *d = j->net->dybuf + thread * j->net->y_size;
     float *dw = l->wgrad_parts + chunk * l->w->size;
     chunk_bounds(j->batch, chunk, &lo, &hi);
