@@ -256,6 +256,43 @@ static void gradients_match_finite_differences(void)
     gradient_check("block 2, dense", 1);
 }
 
+/* A block is a fused conv, bn, relu, maxpool: both ways give the same numbers. */
+static void block_equals_its_layers(void)
+{
+    struct snd_err err;
+    const char *specs[2] = {"block 4, block 3, gap, dense",
+                            "conv 4, bn, relu, maxpool 2, conv 3, bn, relu, maxpool, gap, dense"};
+    struct snd_net *net[2];
+    float targets[FD_BATCH * 3] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
+    double diff[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        net[k] = snd_net_new(specs[k], 9, 7, 3, FD_BATCH, NULL, &err);
+        CHECK(net[k] != NULL);
+        if (net[k] == NULL)
+            return;
+        snd_net_init(net[k], 5);
+        fill(snd_net_input(net[k]), FD_BATCH * 9 * 7, 9);
+        snd_net_forward(net[k], FD_BATCH, SND_NET_TRAIN);
+        snd_net_loss_softmax(net[k], FD_BATCH, targets, NULL);
+        snd_net_backward(net[k], FD_BATCH);
+    }
+    CHECK(snd_net_n_params(net[0]) == snd_net_n_params(net[1]));
+    for (int i = 0; i < snd_net_n_params(net[0]); i++) {
+        struct snd_param *a = snd_net_param(net[0], i);
+        struct snd_param *b = snd_net_param_find(net[1], a->name);
+        CHECK(b != NULL && b->size == a->size);
+        if (b == NULL || b->size != a->size)
+            continue;
+        diff[0] = fmax(diff[0], rel_diff(a->value, b->value, a->size));
+        if (a->grad)
+            diff[1] = fmax(diff[1], rel_diff(a->grad, b->grad, a->size));
+    }
+    printf("    values and running statistics %.2g, gradients %.2g\n", diff[0], diff[1]);
+    CHECK(diff[0] < 1e-6 && diff[1] < 1e-4);
+    snd_net_free(net[0]);
+    snd_net_free(net[1]);
+}
+
 /* ---- specs, determinism ------------------------------------------------------------- */
 
 static void specs_parse_and_print_canonically(void)
@@ -349,6 +386,7 @@ int main(void)
     golden = -1;
     RUN(matches_pytorch_golden);
     RUN(gradients_match_finite_differences);
+    RUN(block_equals_its_layers);
     RUN(specs_parse_and_print_canonically);
     RUN(training_is_repeatable);
     RUN(schedule_warms_up_then_decays);
