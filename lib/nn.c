@@ -13,6 +13,7 @@
 #include <cblas.h>
 
 #include "rng.h"
+#include "winograd.h"
 
 #define BN_EPS 1e-5f
 #define BN_MOMENTUM 0.1f
@@ -50,6 +51,12 @@ struct layer {
     float *y;
     unsigned char *pick;
     double *bn_parts;
+    /* block by Winograd (3x3, stride 1, several input channels): its tiling, the images
+     * transformed together so that the products are large enough, and the transformed
+     * filters (of the forward pass, or flipped for the backward one). */
+    int wino, group;
+    struct snd_wino wg;
+    float *wu;
 };
 
 struct snd_net {
@@ -68,6 +75,8 @@ struct snd_net {
     long col_size;
     float *ybuf, *dybuf; /* per thread: one image's block convolution output and gradient */
     long y_size;
+    float *wbuf; /* per thread: Winograd's tiles and filter gradient */
+    long wbuf_size;
     struct snd_rng dropout_rng;
     int out_of_memory; /* a parameter could not be allocated */
 };
@@ -342,9 +351,33 @@ static int add_item(struct snd_net *net, const struct item *it, int *kind_count,
  * output, when each output takes few multiply-adds: the first block's, on one channel. */
 #define RECOMPUTE_MAX_K 16
 
-static int allocate_block(struct layer *l, size_t B, long *y_size)
+/* Winograd pays for its transforms when the input has a few channels; the first block,
+ * on one, stays with im2col. Products of fewer tiles than this run below BLAS's pace. */
+#define WINO_MIN_CHANNELS 4
+#define WINO_MIN_TILES 128
+
+/* The floats of one thread's Winograd buffers for block l: input tiles (c), products
+ * and output-gradient tiles (k each), and the transformed weight gradient. */
+static long wino_buf_size(const struct layer *l)
+{
+    long ld = (long)l->group * l->wg.tiles;
+    return 16 *
+           (snd_wino_plane(l->g.c, ld) + 2 * snd_wino_plane(l->g.oc, ld) + (long)l->g.c * l->g.oc);
+}
+
+static int allocate_block(struct layer *l, size_t B, long *y_size, long *wbuf_size)
 {
     size_t C = (size_t)l->out_c;
+    l->wino = l->g.k == 3 && l->g.s == 1 && l->g.p == 1 && l->g.c >= WINO_MIN_CHANNELS;
+    if (l->wino) {
+        snd_wino_init(&l->wg, l->g.h, l->g.w);
+        l->group = (int)((WINO_MIN_TILES + l->wg.tiles - 1) / l->wg.tiles);
+        l->group = l->group < (int)B ? l->group : (int)B;
+        if (wino_buf_size(l) > *wbuf_size)
+            *wbuf_size = wino_buf_size(l);
+        if ((l->wu = malloc(16 * C * (size_t)l->g.c * sizeof(float))) == NULL)
+            return -1;
+    }
     if (l->g.out_size > *y_size)
         *y_size = l->g.out_size;
     if ((l->mean = malloc(C * sizeof(float))) == NULL ||
@@ -360,7 +393,7 @@ static int allocate_block(struct layer *l, size_t B, long *y_size)
 /* Allocate activations, masks and scratch for max_batch; -1 when out of memory. */
 static int allocate(struct snd_net *net)
 {
-    long col = 1, y_size = 1;
+    long col = 1, y_size = 1, wbuf_size = 1;
     size_t B = (size_t)net->max_batch;
     int threads = net->pool ? snd_pool_threads(net->pool) : 1;
     for (int i = 0; i < net->n_layers; i++) {
@@ -385,13 +418,15 @@ static int allocate(struct snd_net *net)
             if (c > col)
                 col = c;
         }
-        if (l->kind == L_BLOCK && allocate_block(l, B, &y_size) != 0)
+        if (l->kind == L_BLOCK && allocate_block(l, B, &y_size, &wbuf_size) != 0)
             return -1;
     }
     net->col_size = col;
     net->y_size = y_size;
     net->ybuf = malloc((size_t)threads * y_size * sizeof(float));
     net->dybuf = malloc((size_t)threads * y_size * sizeof(float));
+    net->wbuf_size = wbuf_size;
+    net->wbuf = malloc((size_t)threads * wbuf_size * sizeof(float));
     net->input = malloc(B * (size_t)net->in_h * net->in_w * sizeof(float));
     /* Going backwards from the last layer, layers alternate writing their input gradient
      * into grad_a and grad_b: each is as large as the largest input it receives. */
@@ -406,7 +441,7 @@ static int allocate(struct snd_net *net)
     net->dlogits = malloc(B * (size_t)net->n_out * sizeof(float));
     net->col = malloc((size_t)threads * col * sizeof(float));
     return !net->out_of_memory && net->input && net->grad_a && net->grad_b && net->dlogits &&
-                   net->col && net->ybuf && net->dybuf
+                   net->col && net->ybuf && net->dybuf && net->wbuf
                ? 0
                : -1;
 }
@@ -473,13 +508,13 @@ void snd_net_free(struct snd_net *net)
         if (!(l->kind == L_RELU && i > 0))
             free(l->out);
         free(l->mean), free(l->istd), free(l->argmax), free(l->keep), free(l->wgrad_parts);
-        free(l->y), free(l->pick), free(l->bn_parts);
+        free(l->y), free(l->pick), free(l->bn_parts), free(l->wu);
     }
     for (int i = 0; i < net->n_params; i++)
         free(net->params[i].value), free(net->params[i].grad);
     free(net->layers), free(net->params);
     free(net->input), free(net->grad_a), free(net->grad_b), free(net->dlogits);
-    free(net->col), free(net->ybuf), free(net->dybuf);
+    free(net->col), free(net->ybuf), free(net->dybuf), free(net->wbuf);
     free(net);
 }
 
@@ -581,9 +616,14 @@ static void im2col(const struct geom *g, const float *x, float *col)
                         int lo = p - j > 0 ? p - j : 0, hi = W + p - j < Wo ? W + p - j : Wo;
                         lo = lo < Wo ? lo : Wo;
                         hi = hi > lo ? hi : lo;
-                        memset(dst, 0, (size_t)lo * sizeof(float));
-                        memcpy(dst + lo, src + lo - p + j, (size_t)(hi - lo) * sizeof(float));
-                        memset(dst + hi, 0, (size_t)(Wo - hi) * sizeof(float));
+                        /* Plain loops: rows are short, and calls to memcpy cost more. */
+                        const float *from = src - p + j;
+                        for (int ow = 0; ow < lo; ow++)
+                            dst[ow] = 0.0f;
+                        for (int ow = lo; ow < hi; ow++)
+                            dst[ow] = from[ow];
+                        for (int ow = hi; ow < Wo; ow++)
+                            dst[ow] = 0.0f;
                         continue;
                     }
                     for (int ow = 0; ow < Wo; ow++) {
@@ -728,6 +768,48 @@ static void conv_backward(struct snd_net *net, struct layer *l, const float *x, 
  * on the way to the pooling, and the backward pass needs only the convolution's output,
  * the statistics and the picks. */
 
+struct wino_bufs {
+    float *v, *m, *z, *du; /* input tiles, products (or output-gradient input tiles), Z, dU */
+    long ld;               /* tiles in a row of v, m and z: a group of images */
+    long pc, pk;           /* plane strides of v (c channels), and of m and z (k) */
+};
+
+static struct wino_bufs wino_bufs(struct snd_net *net, const struct layer *l, int thread)
+{
+    struct wino_bufs b;
+    b.ld = (long)l->group * l->wg.tiles;
+    b.pc = snd_wino_plane(l->g.c, b.ld), b.pk = snd_wino_plane(l->g.oc, b.ld);
+    b.v = net->wbuf + thread * net->wbuf_size;
+    b.m = b.v + 16 * b.pc;
+    b.z = b.m + 16 * b.pk;
+    b.du = b.z + 16 * b.pk;
+    return b;
+}
+
+/* The 16 products out[x] = u[x] in[x]: rows x inner times inner x tiles. */
+static void wino_products(const float *u, const float *in, float *out, int rows, int inner,
+                          long tiles, long ld)
+{
+    long pin = snd_wino_plane(inner, ld), pout = snd_wino_plane(rows, ld);
+    for (int x = 0; x < 16; x++)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, (int)tiles, inner, 1.0f,
+                    u + (long)x * rows * inner, inner, in + x * pin, (int)ld, 0.0f, out + x * pout,
+                    (int)ld);
+}
+
+/* Convolution outputs of images n0..n1-1 (at most a group) into y, one every stride. */
+static void wino_forward(struct snd_net *net, const struct layer *l, const float *x, long n0,
+                         long n1, int thread, float *y, long stride)
+{
+    struct wino_bufs b = wino_bufs(net, l, thread);
+    long T = l->wg.tiles;
+    for (long n = n0; n < n1; n++)
+        snd_wino_input(&l->wg, l->g.c, x + n * l->g.in_size, b.v, b.ld, (n - n0) * T);
+    wino_products(l->wu, b.v, b.m, l->g.oc, l->g.c, (n1 - n0) * T, b.ld);
+    for (long n = n0; n < n1; n++)
+        snd_wino_output(&l->wg, l->g.oc, b.m, b.ld, (n - n0) * T, y + (n - n0) * stride);
+}
+
 /* Image n's convolution output computed into y (NULL: this thread's scratch); col holds
  * the image's im2col already, or is NULL to have it made here. */
 static const float *block_conv(struct snd_net *net, const struct layer *l, const float *x, long n,
@@ -737,6 +819,10 @@ static const float *block_conv(struct snd_net *net, const struct layer *l, const
     long K = (long)g->c * g->k * g->k, P = (long)g->oh * g->ow;
     if (y == NULL)
         y = net->ybuf + thread * net->y_size;
+    if (l->wino) {
+        wino_forward(net, l, x, n, n + 1, thread, y, 0);
+        return y;
+    }
     if (col == NULL) {
         float *scratch = net->col + thread * net->col_size;
         im2col(g, x + n * g->in_size, scratch);
@@ -767,8 +853,14 @@ static void block_stats_chunk(void *ctx, long chunk, int thread)
     chunk_bounds(j->batch, chunk, &lo, &hi);
     memset(sums, 0, 2 * (size_t)g->oc * sizeof(double));
     for (int n = lo; n < hi; n++) {
-        const float *y =
-            block_conv(j->net, l, j->in, n, thread, NULL, l->y ? l->y + n * g->out_size : NULL);
+        const float *y;
+        if (l->wino && (n - lo) % l->group == 0) /* a group at a time, into the kept outputs */
+            wino_forward(j->net, l, j->in, n, n + l->group < hi ? n + l->group : hi, thread,
+                         l->y + n * g->out_size, g->out_size);
+        if (l->wino)
+            y = l->y + n * g->out_size;
+        else
+            y = block_conv(j->net, l, j->in, n, thread, NULL, l->y ? l->y + n * g->out_size : NULL);
         for (int c = 0; c < g->oc; c++) {
             double s = 0, ss = 0;
             for (long q = 0; q < P; q++) {
@@ -881,6 +973,65 @@ static void block_grad_sums_chunk(void *ctx, long chunk, int thread)
     }
 }
 
+/* Image n's gradient at the convolution output, into d: through the pooling's picks, the
+ * ReLU and the batch normalisation (whose sums are in the bn gradients by now). */
+static void block_conv_grad(const struct layer *l, const float *dout, long n, long count,
+                            const float *y, float *d)
+{
+    long P = (long)l->g.oh * l->g.ow, Q = (long)l->out_h * l->out_w;
+    const float *out = l->out + n * l->out_size, *dy = dout + n * l->out_size;
+    const unsigned char *pick = l->pick + n * l->out_size;
+    for (int c = 0; c < l->g.oc; c++) {
+        float a = l->bn_w->value[c] * l->istd[c];
+        float mdy = (float)(l->bn_b->grad[c] / (double)count);
+        float mdx = (float)(l->bn_w->grad[c] / (double)count);
+        float mean = l->mean[c], istd = l->istd[c];
+        const float *yc = y + (long)c * P;
+        float *dc = d + (long)c * P;
+        for (long q = 0; q < P; q++)
+            dc[q] = -a * (mdy + (yc[q] - mean) * istd * mdx);
+        for (long o = 0; o < Q; o++)
+            if (out[c * Q + o] > 0.0f)
+                dc[picked_at(l, o, pick[c * Q + o])] += a * dy[c * Q + o];
+    }
+}
+
+/* Pass 2 by Winograd, a group of images at a time: Z and V tiles give the weight
+ * gradient's transform, and the output gradient's own input tiles with the flipped
+ * filters give the input gradient. */
+static void block_backward_wino_chunk(void *ctx, long chunk, int thread)
+{
+    struct job *j = ctx;
+    struct layer *l = j->l;
+    struct wino_bufs b = wino_bufs(j->net, l, thread);
+    int C = l->g.c, K = l->g.oc, lo, hi;
+    long T = l->wg.tiles, count = (long)j->batch * l->g.oh * l->g.ow;
+    float *d = j->net->dybuf + thread * j->net->y_size;
+    float *dw = l->wgrad_parts + chunk * l->w->size;
+    chunk_bounds(j->batch, chunk, &lo, &hi);
+    memset(b.du, 0, 16 * (size_t)K * C * sizeof(float));
+    for (long n0 = lo; n0 < hi; n0 += l->group) {
+        long n1 = n0 + l->group < hi ? n0 + l->group : hi, nt = (n1 - n0) * T;
+        for (long n = n0; n < n1; n++) {
+            block_conv_grad(l, j->dy, n, count, l->y + n * l->g.out_size, d);
+            snd_wino_outgrad(&l->wg, K, d, b.z, b.ld, (n - n0) * T);
+            snd_wino_input(&l->wg, K, d, b.m, b.ld, (n - n0) * T);
+            snd_wino_input(&l->wg, C, j->in + n * l->g.in_size, b.v, b.ld, (n - n0) * T);
+        }
+        for (int x = 0; x < 16; x++)
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, K, C, (int)nt, 1.0f,
+                        b.z + x * b.pk, (int)b.ld, b.v + x * b.pc, (int)b.ld, 1.0f,
+                        b.du + (long)x * K * C, C);
+        if (!l->need_dx)
+            continue;
+        wino_products(l->wu, b.m, b.v, C, K, nt, b.ld); /* the input tiles are spent */
+        for (long n = n0; n < n1; n++)
+            snd_wino_output(&l->wg, C, b.v, b.ld, (n - n0) * T, j->out + n * l->g.in_size);
+    }
+    memset(dw, 0, (size_t)l->w->size * sizeof(float));
+    snd_wino_filter_grad(b.du, K, C, dw);
+}
+
 /* Pass 2: each image's gradient at the convolution output, then the convolution's own
  * backward pass: its weight gradient (summed per chunk) and the input gradient. */
 static void block_backward_chunk(void *ctx, long chunk, int thread)
@@ -889,7 +1040,7 @@ static void block_backward_chunk(void *ctx, long chunk, int thread)
     struct layer *l = j->l;
     const struct geom *g = &l->g;
     int K = g->c * g->k * g->k, P = g->oh * g->ow, lo, hi;
-    long Q = (long)l->out_h * l->out_w, count = (long)j->batch * P;
+    long count = (long)j->batch * P;
     float *col = j->net->col + thread * j->net->col_size;
     float *dcol = col; /* col is done with once the weight gradient is taken */
     float *d = j->net->dybuf + thread * j->net->y_size;
@@ -900,21 +1051,7 @@ static void block_backward_chunk(void *ctx, long chunk, int thread)
         im2col(g, j->in + n * g->in_size, col);
         const float *y =
             l->y ? l->y + n * g->out_size : block_conv(j->net, l, j->in, n, thread, col, NULL);
-        const float *out = l->out + n * l->out_size, *dy = j->dy + n * l->out_size;
-        const unsigned char *pick = l->pick + n * l->out_size;
-        for (int c = 0; c < g->oc; c++) {
-            float a = l->bn_w->value[c] * l->istd[c];
-            float mdy = (float)(l->bn_b->grad[c] / (double)count);
-            float mdx = (float)(l->bn_w->grad[c] / (double)count);
-            float mean = l->mean[c], istd = l->istd[c];
-            const float *yc = y + (long)c * P;
-            float *dc = d + (long)c * P;
-            for (int q = 0; q < P; q++)
-                dc[q] = -a * (mdy + (yc[q] - mean) * istd * mdx);
-            for (long o = 0; o < Q; o++)
-                if (out[c * Q + o] > 0.0f)
-                    dc[picked_at(l, o, pick[c * Q + o])] += a * dy[c * Q + o];
-        }
+        block_conv_grad(l, j->dy, n, count, y, d);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g->oc, K, P, 1.0f, d, P, col, P, 1.0f,
                     dw, K);
         if (!l->need_dx)
@@ -929,6 +1066,8 @@ static void block_forward(struct snd_net *net, struct layer *l, const float *x, 
                           int train)
 {
     struct job j = {net, l, x, l->out, NULL, batch, train};
+    if (l->wino)
+        snd_wino_filters(l->w->value, l->g.oc, l->g.c, 0, l->wu);
     if (train) {
         run(net, GRAD_CHUNKS, block_stats_chunk, &j);
         block_batch_stats(l, batch);
@@ -950,7 +1089,12 @@ static void block_backward(struct snd_net *net, struct layer *l, const float *x,
         l->bn_b->grad[c] = (float)s;
         l->bn_w->grad[c] = (float)sx;
     }
-    run(net, GRAD_CHUNKS, block_backward_chunk, &j);
+    if (l->wino) {
+        snd_wino_filters(l->w->value, l->g.oc, l->g.c, 1, l->wu); /* until the next forward */
+        run(net, GRAD_CHUNKS, block_backward_wino_chunk, &j);
+    } else {
+        run(net, GRAD_CHUNKS, block_backward_chunk, &j);
+    }
     sum_chunks(l->wgrad_parts, l->w->size, l->w->grad);
 }
 

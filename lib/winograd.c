@@ -19,12 +19,6 @@ void snd_wino_init(struct snd_wino *g, int h, int w)
 }
 
 /* 1-D transforms of 4 (or 3, or 2) values with stride s, in place into out[0..3*os]. */
-static void bt4(const float *d, int s, float *out, int os)
-{
-    float d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s];
-    out[0] = d0 - d2, out[os] = d1 + d2, out[2 * os] = d2 - d1, out[3 * os] = d1 - d3;
-}
-
 static void g3(const float *g, int s, float *out, int os)
 {
     float g0 = g[0], g1 = g[s], g2 = g[2 * s];
@@ -32,22 +26,16 @@ static void g3(const float *g, int s, float *out, int os)
     out[3 * os] = g2;
 }
 
-static void at4(const float *m, int s, float *out, int os)
-{
-    float m0 = m[0], m1 = m[s], m2 = m[2 * s], m3 = m[3 * s];
-    out[0] = m0 + m1 + m2, out[os] = m1 - m2 - m3;
-}
-
-static void a2(const float *y, int s, float *out, int os)
-{
-    float y0 = y[0], y1 = y[s];
-    out[0] = y0, out[os] = y0 + y1, out[2 * os] = y0 - y1, out[3 * os] = -y1;
-}
-
 static void gt4(const float *u, int s, float *out, int os)
 {
     float u0 = u[0], u1 = u[s], u2 = u[2 * s], u3 = u[3 * s];
     out[0] = u0 + 0.5f * (u1 + u2), out[os] = 0.5f * (u1 - u2), out[2 * os] = 0.5f * (u1 + u2) + u3;
+}
+
+long snd_wino_plane(int channels, long ld)
+{
+    long p = (long)channels * ld;
+    return p + (64 - p % 1024 + 1024) % 1024;
 }
 
 void snd_wino_filters(const float *w, int k, int c, int flip, float *u)
@@ -69,85 +57,214 @@ void snd_wino_filters(const float *w, int k, int c, int flip, float *u)
         }
 }
 
+/* The transforms run along a row of tiles at a time: the rows they read are split into
+ * even and odd columns, and the 16 results go to their planes through one
+ * restrict-qualified pointer each, so that the loops over tiles touch arrays the compiler
+ * knows apart, at consecutive addresses, and vectorise (this file is built with -O3 for that). */
+
+/* Row r of a channel (zero outside the image), split: e[i] = row[2i - 1], o[i] = row[2i],
+ * i = 0..n-1: the columns a tile at i reads are e[i], o[i], e[i + 1], o[i + 1]. */
+static void split_row(const float *xc, int h, int w, int r, float *restrict e, float *restrict o,
+                      int n)
+{
+    memset(e, 0, (size_t)n * sizeof *e);
+    memset(o, 0, (size_t)n * sizeof *o);
+    if (r < 0 || r >= h)
+        return;
+    const float *row = xc + (long)r * w;
+    for (int i = 1; 2 * i - 1 < w && i < n; i++)
+        e[i] = row[2 * i - 1];
+    for (int i = 0; 2 * i < w && i < n; i++)
+        o[i] = row[2 * i];
+}
+
+/* B^T d B for the tw tiles of one row: d's rows a = 0..3 are e[a], o[a]. */
+/* Four lanes of floats, as GCC and Clang both spell vectors; loads and stores go through
+ * memcpy so that nothing needs to be aligned. */
+typedef float v4 __attribute__((vector_size(16)));
+
+static v4 ld4(const float *p)
+{
+    v4 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static void st4(float *p, v4 v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* B^T d B of one tile, for four tiles side by side (T = v4) or one (T = float): column j
+ * of the tile at tx is e[tx], o[tx], e[tx + 1], o[tx + 1] of d's rows. */
+#define INPUT_TILE(T, LD, ST)                                                                      \
+    do {                                                                                           \
+        T e0a = LD(e0 + tx), o0a = LD(o0 + tx), e0b = LD(e0 + tx + 1), o0b = LD(o0 + tx + 1);      \
+        T e1a = LD(e1 + tx), o1a = LD(o1 + tx), e1b = LD(e1 + tx + 1), o1b = LD(o1 + tx + 1);      \
+        T e2a = LD(e2 + tx), o2a = LD(o2 + tx), e2b = LD(e2 + tx + 1), o2b = LD(o2 + tx + 1);      \
+        T e3a = LD(e3 + tx), o3a = LD(o3 + tx), e3b = LD(e3 + tx + 1), o3b = LD(o3 + tx + 1);      \
+        T t[4][4] = {{e0a - e2a, o0a - o2a, e0b - e2b, o0b - o2b},                                 \
+                     {e1a + e2a, o1a + o2a, e1b + e2b, o1b + o2b},                                 \
+                     {e2a - e1a, o2a - o1a, e2b - e1b, o2b - o1b},                                 \
+                     {e1a - e3a, o1a - o3a, e1b - e3b, o1b - o3b}};                                \
+        float *o = out + tx;                                                                       \
+        for (int i = 0; i < 4; i++) {                                                              \
+            ST(o + (4 * i + 0) * plane, t[i][0] - t[i][2]);                                        \
+            ST(o + (4 * i + 1) * plane, t[i][1] + t[i][2]);                                        \
+            ST(o + (4 * i + 2) * plane, t[i][2] - t[i][1]);                                        \
+            ST(o + (4 * i + 3) * plane, t[i][1] - t[i][3]);                                        \
+        }                                                                                          \
+    } while (0)
+
+static float ld1(const float *p)
+{
+    return *p;
+}
+
+static void st1(float *p, float v)
+{
+    *p = v;
+}
+
+/* B^T d B for the tw tiles of one row: d's rows a = 0..3 are e[a], o[a]. */
+static void input_tiles(const float *e0, const float *o0, const float *e1, const float *o1,
+                        const float *e2, const float *o2, const float *e3, const float *o3,
+                        float *out, long plane, int tw)
+{
+    int tx = 0;
+    for (; tx + 4 <= tw; tx += 4)
+        INPUT_TILE(v4, ld4, st4);
+    for (; tx < tw; tx++)
+        INPUT_TILE(float, ld1, st1);
+}
+
 void snd_wino_input(const struct snd_wino *g, int channels, const float *x, float *v, long ld,
                     long t0)
 {
-    /* A copy of each channel with a border of zeros: one row and column before, two
-     * after (the last tile may hang over by one), so tiles read without bounds checks. */
-    int pw = 2 * g->tw + 2, ph = 2 * g->th + 2;
-    float *pad = calloc((size_t)pw * ph, sizeof *pad);
-    if (pad == NULL)
+    int tw = g->tw, n = tw + 1;
+    float *buf = malloc(8 * (size_t)n * sizeof *buf);
+    long plane = snd_wino_plane(channels, ld);
+    if (buf == NULL)
         abort();
+    float *eo[8];
+    for (int a = 0; a < 8; a++)
+        eo[a] = buf + (long)a * n;
     for (int c = 0; c < channels; c++) {
         const float *xc = x + (long)c * g->h * g->w;
-        for (int r = 0; r < g->h; r++)
-            memcpy(pad + (long)(r + 1) * pw + 1, xc + (long)r * g->w, (size_t)g->w * sizeof(float));
-        float *vc = v + (long)c * ld + t0;
-        long plane = (long)channels * ld;
-        for (int ty = 0; ty < g->th; ty++)
-            for (int tx = 0; tx < g->tw; tx++) {
-                const float *d = pad + (long)(2 * ty) * pw + 2 * tx;
-                float t[16], r[16];
-                for (int col = 0; col < 4; col++)
-                    bt4(d + col, pw, t + col, 4); /* B^T d */
-                for (int row = 0; row < 4; row++)
-                    bt4(t + 4 * row, 1, r + 4 * row, 1); /* (B^T d) B */
-                long at = (long)ty * g->tw + tx;
-                for (int q = 0; q < 16; q++)
-                    vc[q * plane + at] = r[q];
-            }
+        for (int ty = 0; ty < g->th; ty++) {
+            for (int a = 0; a < 4; a++)
+                split_row(xc, g->h, g->w, 2 * ty - 1 + a, eo[2 * a], eo[2 * a + 1], n);
+            input_tiles(eo[0], eo[1], eo[2], eo[3], eo[4], eo[5], eo[6], eo[7],
+                        v + (long)c * ld + t0 + (long)ty * tw, plane, tw);
+        }
     }
-    free(pad);
+    free(buf);
+}
+
+/* A^T m A for the tw tiles of one row, m's 16 planes side by side in in (16 x tw). */
+static void output_tiles(const float *in, long plane, float *restrict o00, float *restrict o01,
+                         float *restrict o10, float *restrict o11, int tw)
+{
+    for (int tx = 0; tx < tw; tx++) {
+        const float *a = in + tx;
+        float t00 = a[0] + a[4 * plane] + a[8 * plane];
+        float t01 = a[plane] + a[5 * plane] + a[9 * plane];
+        float t02 = a[2 * plane] + a[6 * plane] + a[10 * plane];
+        float t03 = a[3 * plane] + a[7 * plane] + a[11 * plane];
+        float t10 = a[4 * plane] - a[8 * plane] - a[12 * plane];
+        float t11 = a[5 * plane] - a[9 * plane] - a[13 * plane];
+        float t12 = a[6 * plane] - a[10 * plane] - a[14 * plane];
+        float t13 = a[7 * plane] - a[11 * plane] - a[15 * plane];
+        o00[tx] = t00 + t01 + t02, o01[tx] = t01 - t02 - t03;
+        o10[tx] = t10 + t11 + t12, o11[tx] = t11 - t12 - t13;
+    }
 }
 
 void snd_wino_output(const struct snd_wino *g, int channels, const float *m, long ld, long t0,
                      float *y)
 {
-    long plane = (long)channels * ld;
+    int tw = g->tw;
+    long plane = snd_wino_plane(channels, ld);
+    float *buf = malloc(4 * (size_t)tw * sizeof *buf);
+    if (buf == NULL)
+        abort();
+    float *o[4] = {buf, buf + tw, buf + 2 * tw, buf + 3 * tw};
     for (int c = 0; c < channels; c++) {
-        const float *mc = m + (long)c * ld + t0;
         float *yc = y + (long)c * g->h * g->w;
-        for (int ty = 0; ty < g->th; ty++)
-            for (int tx = 0; tx < g->tw; tx++) {
-                long at = (long)ty * g->tw + tx;
-                float a[16], t[8], o[4];
-                for (int q = 0; q < 16; q++)
-                    a[q] = mc[q * plane + at];
-                for (int col = 0; col < 4; col++)
-                    at4(a + col, 4, t + col, 4); /* A^T m: 2 x 4 */
-                for (int row = 0; row < 2; row++)
-                    at4(t + 4 * row, 1, o + 2 * row, 1); /* (A^T m) A: 2 x 2 */
-                int r0 = 2 * ty, c0 = 2 * tx;
-                for (int i = 0; i < 2 && r0 + i < g->h; i++)
-                    for (int j = 0; j < 2 && c0 + j < g->w; j++)
-                        yc[(long)(r0 + i) * g->w + c0 + j] = o[2 * i + j];
+        for (int ty = 0; ty < g->th; ty++) {
+            output_tiles(m + (long)c * ld + t0 + (long)ty * tw, plane, o[0], o[1], o[2], o[3], tw);
+            for (int i = 0; i < 2 && 2 * ty + i < g->h; i++) {
+                float *row = yc + (long)(2 * ty + i) * g->w;
+                const float *even = o[2 * i], *odd = o[2 * i + 1];
+                for (int col = 0; 2 * col < g->w; col++)
+                    row[2 * col] = even[col];
+                for (int col = 0; 2 * col + 1 < g->w; col++)
+                    row[2 * col + 1] = odd[col];
             }
+        }
     }
+    free(buf);
+}
+
+/* A e A^T for the tw tiles of one row: e's two rows split into even and odd columns. */
+/* A e A^T of one tile, for four tiles side by side or one: e's rows split in even and odd
+ * columns. A e has rows e0, e0 + e1, e0 - e1, -e1; (A e) A^T turns each row (p, q) into
+ * p, p + q, p - q, -q. */
+#define OUTGRAD_TILE(T, LD, ST)                                                                    \
+    do {                                                                                           \
+        T a0 = LD(e0 + tx), b0 = LD(o0 + tx), a1 = LD(e1 + tx), b1 = LD(o1 + tx);                  \
+        T u[4][2] = {{a0, b0}, {a0 + a1, b0 + b1}, {a0 - a1, b0 - b1}, {-a1, -b1}};                \
+        float *o = out + tx;                                                                       \
+        for (int i = 0; i < 4; i++) {                                                              \
+            ST(o + (4 * i + 0) * plane, u[i][0]);                                                  \
+            ST(o + (4 * i + 1) * plane, u[i][0] + u[i][1]);                                        \
+            ST(o + (4 * i + 2) * plane, u[i][0] - u[i][1]);                                        \
+            ST(o + (4 * i + 3) * plane, -u[i][1]);                                                 \
+        }                                                                                          \
+    } while (0)
+
+static void outgrad_tiles(const float *e0, const float *o0, const float *e1, const float *o1,
+                          float *out, long plane, int tw)
+{
+    int tx = 0;
+    for (; tx + 4 <= tw; tx += 4)
+        OUTGRAD_TILE(v4, ld4, st4);
+    for (; tx < tw; tx++)
+        OUTGRAD_TILE(float, ld1, st1);
 }
 
 void snd_wino_outgrad(const struct snd_wino *g, int channels, const float *dy, float *z, long ld,
                       long t0)
 {
-    long plane = (long)channels * ld;
+    int tw = g->tw;
+    long plane = snd_wino_plane(channels, ld);
+    float *buf = malloc(4 * (size_t)tw * sizeof *buf);
+    if (buf == NULL)
+        abort();
     for (int c = 0; c < channels; c++) {
         const float *dc = dy + (long)c * g->h * g->w;
-        float *zc = z + (long)c * ld + t0;
-        for (int ty = 0; ty < g->th; ty++)
-            for (int tx = 0; tx < g->tw; tx++) {
-                float e[4] = {0, 0, 0, 0}, t[8], r[16];
-                int r0 = 2 * ty, c0 = 2 * tx;
-                for (int i = 0; i < 2 && r0 + i < g->h; i++)
-                    for (int j = 0; j < 2 && c0 + j < g->w; j++)
-                        e[2 * i + j] = dc[(long)(r0 + i) * g->w + c0 + j];
-                for (int col = 0; col < 2; col++)
-                    a2(e + col, 2, t + col, 2); /* A e: 4 x 2 */
-                for (int row = 0; row < 4; row++)
-                    a2(t + 2 * row, 1, r + 4 * row, 1); /* (A e) A^T: 4 x 4 */
-                long at = (long)ty * g->tw + tx;
-                for (int q = 0; q < 16; q++)
-                    zc[q * plane + at] = r[q];
+        for (int ty = 0; ty < g->th; ty++) {
+            /* The rows a tile of outputs covers, split; shifted by one column against
+             * split_row, since output tiles start at even columns. */
+            float *eo[4] = {buf, buf + tw, buf + 2 * tw, buf + 3 * tw};
+            for (int i = 0; i < 2; i++) {
+                int r = 2 * ty + i;
+                float *e = eo[2 * i], *o = eo[2 * i + 1];
+                memset(e, 0, (size_t)tw * sizeof *e);
+                memset(o, 0, (size_t)tw * sizeof *o);
+                if (r >= g->h)
+                    continue;
+                const float *row = dc + (long)r * g->w;
+                for (int tx = 0; 2 * tx < g->w; tx++)
+                    e[tx] = row[2 * tx];
+                for (int tx = 0; 2 * tx + 1 < g->w; tx++)
+                    o[tx] = row[2 * tx + 1];
             }
+            outgrad_tiles(eo[0], eo[1], eo[2], eo[3], z + (long)c * ld + t0 + (long)ty * tw, plane,
+                          tw);
+        }
     }
+    free(buf);
 }
 
 void snd_wino_filter_grad(const float *du, int k, int c, float *dw)

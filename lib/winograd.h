@@ -9,8 +9,8 @@
  *
  * for x in 0..15, T the tiles of a group of images side by side. Tile t of an image covers
  * outputs rows 2ty, 2ty + 1 and columns 2tx, 2tx + 1; tiles hanging over the edge read
- * zeros and write nothing outside. Arrays of tiles are [16][channels][ld] with tile t of
- * the image at column t0 + t. */
+ * zeros and write nothing outside. Arrays of tiles are 16 planes of [channels][ld], with
+ * tile t of the image at column t0 + t, planes snd_wino_plane() floats apart. */
 #ifndef SND_WINOGRAD_H
 #define SND_WINOGRAD_H
 
@@ -21,6 +21,11 @@ struct snd_wino {
 };
 
 void snd_wino_init(struct snd_wino *g, int h, int w);
+
+/* The distance between planes of channels x ld: a little more than their size, so that
+ * the 16 planes a transform writes at once do not fall on the same cache sets (addresses
+ * a multiple of 4 KiB apart would). */
+long snd_wino_plane(int channels, long ld);
 
 /* U from filters w [k][c][3][3]: u [16][k][c]; with flip, the filters of the input
  * gradient: u [16][c][k] from w rotated by 180 degrees and transposed. */

@@ -32,14 +32,14 @@ static double direct(const float *x, const float *w, int c, int h, int wd, int k
 /* M[x] = U[x] V[x] for the 16 x, by loops (the library leaves this to BLAS). */
 static void products(const float *u, const float *v, float *m, int rows, int inner, long tiles)
 {
+    long pv = snd_wino_plane(inner, tiles), pm = snd_wino_plane(rows, tiles);
     for (int x = 0; x < 16; x++)
         for (int r = 0; r < rows; r++)
             for (long t = 0; t < tiles; t++) {
                 double s = 0;
                 for (int q = 0; q < inner; q++)
-                    s += (double)u[((long)x * rows + r) * inner + q] *
-                         v[((long)x * inner + q) * tiles + t];
-                m[((long)x * rows + r) * tiles + t] = (float)s;
+                    s += (double)u[((long)x * rows + r) * inner + q] * v[x * pv + q * tiles + t];
+                m[x * pm + r * tiles + t] = (float)s;
             }
 }
 
@@ -51,9 +51,10 @@ static void check_sizes(int c, int k, int h, int w)
     float *x = malloc(sizeof(float) * c * P), *wt = malloc(sizeof(float) * k * c * 9);
     float *dy = malloc(sizeof(float) * k * P), *y = malloc(sizeof(float) * k * P);
     float *dx = malloc(sizeof(float) * c * P), *dw = calloc((size_t)k * c * 9, sizeof(float));
-    float *u = malloc(sizeof(float) * 16 * k * c), *v = malloc(sizeof(float) * 16 * c * T);
-    float *m = malloc(sizeof(float) * 16 * k * T), *z = malloc(sizeof(float) * 16 * k * T);
-    float *vy = malloc(sizeof(float) * 16 * k * T), *mx = malloc(sizeof(float) * 16 * c * T);
+    long pc = snd_wino_plane(c, T), pk = snd_wino_plane(k, T);
+    float *u = malloc(sizeof(float) * 16 * k * c), *v = malloc(sizeof(float) * 16 * pc);
+    float *m = malloc(sizeof(float) * 16 * pk), *z = malloc(sizeof(float) * 16 * pk);
+    float *vy = malloc(sizeof(float) * 16 * pk), *mx = malloc(sizeof(float) * 16 * pc);
     float *du = calloc((size_t)16 * k * c, sizeof(float));
     double worst = 0;
     fill(x, c * P, 1), fill(wt, k * c * 9, 2), fill(dy, k * P, 3);
@@ -95,7 +96,7 @@ static void check_sizes(int c, int k, int h, int w)
             for (int ci = 0; ci < c; ci++) {
                 double s = 0;
                 for (long t = 0; t < T; t++)
-                    s += (double)z[((long)xi * k + o) * T + t] * v[((long)xi * c + ci) * T + t];
+                    s += (double)z[xi * pk + o * T + t] * v[xi * pc + ci * T + t];
                 du[((long)xi * k + o) * c + ci] = (float)s;
             }
     snd_wino_filter_grad(du, k, c, dw);
