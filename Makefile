@@ -54,8 +54,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-# The Winograd transforms are loops over tiles written to vectorise, which GCC does at -O3.
-$(BUILD)/lib/winograd.o: ALL_CFLAGS += -O3
+# The network's elementwise loops and the Winograd transforms are written to vectorise,
+# which GCC does at -O3.
+$(BUILD)/lib/winograd.o $(BUILD)/lib/nn.o: ALL_CFLAGS += -O3
 
 $(LIB): $(LIB_OBJ)
 	rm -f $@
