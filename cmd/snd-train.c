@@ -48,8 +48,12 @@ static const char usage[] =
     "      --masks N           masks of each kind per example (default 2)\n"
     "      --shift DUR         largest random shift of a window from its clip's centre\n"
     "                          (default: anywhere)\n"
+    "      --stretch F         read each example at a random speed within 1 +- F\n"
+    "                          (default 0.1; 0: off)\n"
+    "      --pitch B           shift each example by up to +- B mel bands (default 1;\n"
+    "                          0: off)\n"
     "      --mixup ALPHA       mixup with Beta(ALPHA, ALPHA) weights (default 0.2; 0: off)\n"
-    "      --no-augment        no masks, shift or mixup\n"
+    "      --no-augment        no masks, shift, stretch, pitch or mixup\n"
     "      --init MODEL        start from an existing model (other labels: a new head)\n"
     "      --resume            continue an interrupted run from MODEL.h5.ckpt\n"
     "      --history FILE      per-epoch statistics as TSV\n"
@@ -81,6 +85,8 @@ enum {
     OPT_FREQ_MASK,
     OPT_MASKS,
     OPT_SHIFT,
+    OPT_STRETCH,
+    OPT_PITCH,
     OPT_MIXUP,
     OPT_NO_AUGMENT,
     OPT_INIT,
@@ -114,6 +120,8 @@ static const struct option long_opts[] = {
     {"freq-mask", required_argument, NULL, OPT_FREQ_MASK},
     {"masks", required_argument, NULL, OPT_MASKS},
     {"shift", required_argument, NULL, OPT_SHIFT},
+    {"stretch", required_argument, NULL, OPT_STRETCH},
+    {"pitch", required_argument, NULL, OPT_PITCH},
     {"mixup", required_argument, NULL, OPT_MIXUP},
     {"no-augment", no_argument, NULL, OPT_NO_AUGMENT},
     {"init", required_argument, NULL, OPT_INIT},
@@ -228,11 +236,17 @@ static void parse_option(struct args *a, int c, char **argv)
     case OPT_SHIFT:
         a->shift_sec = snd_cli_dur(prog, "--shift", optarg, 0.0, 3600.0);
         break;
+    case OPT_STRETCH:
+        t->stretch = snd_cli_double(prog, "--stretch", optarg, 0.0, 0.5);
+        break;
+    case OPT_PITCH:
+        t->pitch = snd_cli_double(prog, "--pitch", optarg, 0.0, 32.0);
+        break;
     case OPT_MIXUP:
         t->mixup = snd_cli_double(prog, "--mixup", optarg, 0.0, 100.0);
         break;
     case OPT_NO_AUGMENT:
-        t->masks = 0, t->mixup = 0, a->shift_sec = 0;
+        t->masks = 0, t->mixup = 0, t->stretch = 0, t->pitch = 0, a->shift_sec = 0;
         break;
     case OPT_INIT:
         a->init = optarg;
@@ -502,13 +516,14 @@ static void make_fingerprint(struct run *r, int n, char **paths)
     int len = snprintf(
         r->fingerprint, sizeof r->fingerprint,
         "labels=%s multi=%d val=%s split=%g window=%g arch=%s epochs=%d batch=%d lr=%g opt=%s "
-        "wd=%g mom=%g warmup=%d cosine=%d balance=%d masks=%d/%d/%d shift=%d mixup=%g seed=%llu "
+        "wd=%g mom=%g warmup=%d cosine=%d balance=%d masks=%d/%d/%d shift=%d stretch=%g pitch=%g "
+        "mixup=%g seed=%llu "
         "init=%s clips=%ld features=",
         a->labels, a->multi, a->val ? a->val : "-", a->val_split, r->model->window_sec,
         snd_net_spec(r->model->net), c->epochs, c->batch, c->opt.lr, snd_opt_kind_name(c->opt.kind),
         c->opt.weight_decay, c->opt.momentum, c->warmup, c->cosine, c->balance, c->time_mask,
-        c->freq_mask, c->masks, c->shift, c->mixup, (unsigned long long)c->seed,
-        a->init ? a->init : "-", r->data.n_ex);
+        c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->mixup,
+        (unsigned long long)c->seed, a->init ? a->init : "-", r->data.n_ex);
     for (int i = 0; i < n && len > 0 && len < (int)sizeof r->fingerprint; i++)
         len += snprintf(r->fingerprint + len, sizeof r->fingerprint - (size_t)len, "%s,", paths[i]);
 }
@@ -645,6 +660,7 @@ static void defaults(struct args *a)
     a->conf.seed = 1;
     a->conf.time_mask = 10, a->conf.freq_mask = 8, a->conf.masks = 2;
     a->conf.mixup = 0.2;
+    a->conf.stretch = 0.1, a->conf.pitch = 1.0;
 }
 
 int main(int argc, char **argv)

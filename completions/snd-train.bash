@@ -11,7 +11,7 @@ _snd_train()
     case $prev in
         --val-split | --window | --arch | --epochs | --batch | --lr | --weight-decay | \
             --momentum | --warmup | --patience | --time-mask | --freq-mask | --masks | \
-            --shift | --mixup | --seed | -j | --threads)
+            --shift | --stretch | --pitch | --mixup | --seed | -j | --threads)
             return
             ;;
         --optimizer)
@@ -45,7 +45,8 @@ _snd_train()
         COMPREPLY=($(compgen -W '-o --output -l --labels --multi-label
             --skip-unlabelled --val --val-split --window --arch --epochs --batch
             --lr --optimizer --weight-decay --momentum --warmup --schedule
-            --patience --balance --time-mask --freq-mask --masks --shift --mixup
+            --patience --balance --time-mask --freq-mask --masks --shift --stretch
+            --pitch --mixup
             --no-augment --init --resume --history --json --seed -j --threads
             -q --quiet -h --help --version' -- "$cur"))
         return

@@ -46,8 +46,10 @@ complete -c snd-train -l time-mask -x -d 'Widest time mask in frames (10; 0: non
 complete -c snd-train -l freq-mask -x -d 'Widest frequency mask in mel bands (8; 0: none)'
 complete -c snd-train -l masks -x -d 'Masks of each kind per training example (2)'
 complete -c snd-train -l shift -x -d 'Farthest a training window lies from the centre'
+complete -c snd-train -l stretch -x -d 'Random speed within 1 +- F (0.1; 0: none)'
+complete -c snd-train -l pitch -x -d 'Random shift of up to +- B mel bands (1; 0: none)'
 complete -c snd-train -l mixup -x -d 'Mixup alpha (0.2; 0: none)'
-complete -c snd-train -l no-augment -d 'No masks, shift or mixup'
+complete -c snd-train -l no-augment -d 'No masks, shift, stretch, pitch or mixup'
 
 # Runs
 complete -c snd-train -l init -x -a "(__snd_files h5)" -d 'Start from an existing model'

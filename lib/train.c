@@ -637,6 +637,47 @@ static void fill_window(const struct snd_trainer *t, const struct snd_example *e
     }
 }
 
+/* Linear interpolation of a frame's band at fractional position bp; 0 outside. */
+static double band_at(const float *frame, int B, double bp)
+{
+    if (bp < 0 || bp > B - 1)
+        return NAN;
+    int j0 = (int)bp, j1 = j0 + 1 < B ? j0 + 1 : j0;
+    double c = bp - j0;
+    return frame[j0] + c * (frame[j1] - frame[j0]);
+}
+
+/* A training window with speed and pitch perturbed: the example is read at a random rate
+ * within 1 +- stretch (a slower or faster talker) and shifted along the mel bands by up
+ * to +- pitch bands (a higher or lower voice), both by linear interpolation, then
+ * standardised; what falls outside the example is the mean, as in fill_window(). */
+static void fill_window_warped(const struct snd_trainer *t, const struct snd_example *e, float *x,
+                               struct snd_rng *rng)
+{
+    const struct snd_model *m = t->model;
+    int W = m->window_frames, B = m->feat.n_mels;
+    double rate = 1 + t->conf.stretch * (2 * snd_rng_uniform(rng) - 1);
+    double shift = t->conf.pitch * (2 * snd_rng_uniform(rng) - 1);
+    long len = lround((double)e->len / rate);
+    long off = window_offset(t, len > 0 ? len : 1, W, rng);
+    for (int w = 0; w < W; w++) {
+        double pos = (double)(off + w) * rate;
+        float *row = x + (long)w * B;
+        if (pos < 0 || pos > e->len - 1) {
+            memset(row, 0, (size_t)B * sizeof(float));
+            continue;
+        }
+        long i0 = (long)pos, i1 = i0 + 1 < e->len ? i0 + 1 : i0;
+        double a = pos - (double)i0;
+        const float *f0 = t->d->frames + (e->first + i0) * B,
+                    *f1 = t->d->frames + (e->first + i1) * B;
+        for (int b = 0; b < B; b++) {
+            double v0 = band_at(f0, B, b - shift), v1 = band_at(f1, B, b - shift);
+            row[b] = isnan(v0) ? 0.0f : (float)((v0 + a * (v1 - v0) - m->mean[b]) / m->std[b]);
+        }
+    }
+}
+
 /* SpecAugment: zero up to `masks` stripes of each kind. */
 static void spec_augment(const struct snd_trainer *t, float *x, struct snd_rng *rng)
 {
@@ -745,7 +786,10 @@ static double train_epoch(struct snd_trainer *t, int epoch, double *metric,
         float *x = snd_net_input(t->net);
         for (int n = 0; n < batch; n++) {
             long ex = t->order[first + n];
-            fill_window(t, &t->d->ex[ex], x + n * in, &rng);
+            if (t->conf.stretch > 0 || t->conf.pitch > 0)
+                fill_window_warped(t, &t->d->ex[ex], x + n * in, &rng);
+            else
+                fill_window(t, &t->d->ex[ex], x + n * in, &rng);
             spec_augment(t, x + n * in, &rng);
             fill_target(t, &t->d->ex[ex], ex, n);
         }

@@ -70,6 +70,8 @@ struct snd_train_conf {
     enum snd_balance balance;
     int time_mask, freq_mask, masks; /* SpecAugment: widest masks, masks of each kind */
     int shift;                       /* frames a window may move from centre; -1: anywhere */
+    double stretch;                  /* time stretch by a factor within 1 +- stretch; 0: off */
+    double pitch;                    /* shift along the mel bands within +- pitch bands; 0: off */
     double mixup;                    /* Beta(a, a); 0: off */
 };
 
