@@ -944,11 +944,11 @@ static void block_pool_image(void *ctx, long n, int thread)
     }
 }
 
-/* Offset in the convolution output of pooled cell o of channel c's window, pick p. */
-static long picked_at(const struct layer *l, long o, int p)
+/* Offset in a channel's convolution output (conv_w wide) of pick p of the window of
+ * pooled cell (oh, ow). */
+static long picked_at(int conv_w, int oh, int ow, int p)
 {
-    long oh = o / l->out_w, ow = o % l->out_w;
-    return (2 * oh + p / 2) * l->g.ow + 2 * ow + p % 2;
+    return (long)(2 * oh + (p >> 1)) * conv_w + 2 * ow + (p & 1);
 }
 
 /* Backward, pass 1: per channel, the sums of the gradient at the normalised output and of
@@ -969,13 +969,16 @@ static void block_grad_sums_chunk(void *ctx, long chunk, int thread)
         const unsigned char *pick = l->pick + n * l->out_size;
         for (int c = 0; c < l->out_c; c++) {
             double s = 0, sx = 0;
-            for (long o = c * Q; o < (c + 1) * Q; o++) {
-                if (!(out[o] > 0.0f))
-                    continue;
-                float xhat =
-                    (y[c * P + picked_at(l, o - c * Q, pick[o])] - l->mean[c]) * l->istd[c];
-                s += dy[o], sx += (double)dy[o] * xhat;
-            }
+            const float *yc = y + c * P;
+            for (int oh = 0; oh < l->out_h; oh++)
+                for (int ow = 0; ow < l->out_w; ow++) {
+                    long o = c * Q + (long)oh * l->out_w + ow;
+                    if (!(out[o] > 0.0f))
+                        continue;
+                    float v = yc[picked_at(l->g.ow, oh, ow, pick[o])];
+                    float xhat = (v - l->mean[c]) * l->istd[c];
+                    s += dy[o], sx += (double)dy[o] * xhat;
+                }
             sums[2 * c] += s, sums[2 * c + 1] += sx;
         }
     }
@@ -998,9 +1001,12 @@ static void block_conv_grad(const struct layer *l, const float *dout, long n, lo
         float *dc = d + (long)c * P;
         for (long q = 0; q < P; q++)
             dc[q] = -a * (mdy + (yc[q] - mean) * istd * mdx);
-        for (long o = 0; o < Q; o++)
-            if (out[c * Q + o] > 0.0f)
-                dc[picked_at(l, o, pick[c * Q + o])] += a * dy[c * Q + o];
+        for (int oh = 0; oh < l->out_h; oh++)
+            for (int ow = 0; ow < l->out_w; ow++) {
+                long o = c * Q + (long)oh * l->out_w + ow;
+                if (out[o] > 0.0f)
+                    dc[picked_at(l->g.ow, oh, ow, pick[o])] += a * dy[o];
+            }
     }
 }
 

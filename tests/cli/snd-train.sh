@@ -170,6 +170,25 @@ test_multi_label() {
 }
 check "--multi-label trains sigmoid outputs over comma-separated tags" test_multi_label
 
+test_val_file_and_stream() {
+    snd-melspec -q -o fit.h5 low[0-5].wav high[0-5].wav && snd-melspec -q -o held.h5 low[67].wav high[67].wav &&
+        snd-train -o v1.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 1 --batch 4 \
+            --val held.h5 fit.h5 2>log && grep -q '12 training and 4 validation examples' log &&
+        snd-melspec -q low?.wav high?.wav |
+        snd-train -o v2.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 1 --batch 4 2>log &&
+        grep -q '14 training and 2 validation examples' log && [ -s v2.h5 ]
+}
+check "--val takes validation features from a file; features also come as a frame stream on stdin" test_val_file_and_stream
+
+test_optimisers_and_balance() {
+    for o in "--optimizer sgd --lr 0.05" "--optimizer adamw --weight-decay 0.05" \
+        "--balance=sample" "--balance" "--schedule constant --warmup 0"; do
+        # shellcheck disable=SC2086
+        tiny_train opt.h5 $o || { echo "failed: $o"; return 1; }
+    done
+}
+check "SGD, AdamW, balanced sampling and weights, a constant schedule" test_optimisers_and_balance
+
 test_spans() {
     {
         printf 'id\tlabel\tstart\tend\n'

@@ -1,0 +1,53 @@
+#!/bin/sh
+# bench/train/loso.sh: leave one speaker out. FSDD has five speakers; for each, snd-train
+# learns the digits from the other four (all their clips, 10% held out for validation)
+# and the model is tested on every clip of the fifth, whose voice it has never heard. A
+# network that has only learnt voices fails here; augmentation is what should carry it.
+# Usage: sh bench/train/loso.sh  (by hand, never from make check)
+# EPOCHS=N (default 30); SND_TRAIN_OPTS="..." adds options to snd-train; BENCH_KEEP=1
+# keeps the temporary directory; SND_BIN, SND_SHARED as for run.sh.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+PY=/usr/bin/python3
+BIN=${SND_BIN:-$root/build/rel/bin}
+SHARED=${SND_SHARED:-$root/../shared}
+FSDD=$SHARED/data/fsdd/recordings
+EPOCHS=${EPOCHS:-30}
+OPTS=${SND_TRAIN_OPTS:-}
+
+[ -x "$BIN/snd-train" ] || { echo "loso: no $BIN/snd-train: run make" >&2; exit 1; }
+[ -d "$FSDD" ] || { echo "loso: no $FSDD" >&2; exit 1; }
+"$PY" -c 'import h5py, numpy' 2>/dev/null || { echo "loso: $PY needs h5py and numpy" >&2; exit 1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-loso.XXXXXX")
+[ "${BENCH_KEEP:-0}" = 1 ] && echo "keeping $tmp" || trap 'rm -rf "$tmp"' EXIT
+cd "$tmp" || exit 1
+
+speakers=$(ls "$FSDD" | sed -n 's/^[0-9]_\([a-z]*\)_[0-9]*\.flac$/\1/p' | sort -u)
+{
+    printf 'id\tlabel\n'
+    ls "$FSDD"/*.flac | sed 's|.*/\([0-9]\)_[^/]*$|&\t\1|'
+} >labels.tsv
+for s in $speakers; do
+    # shellcheck disable=SC2046
+    "$BIN/snd-melspec" -q -j 2 -o "$s.h5" $(ls "$FSDD"/*_"$s"_*.flac)
+done
+
+echo "leave one speaker out: $EPOCHS epochs, snd-train defaults${OPTS:+ and $OPTS}"
+printf '  %-10s %8s %9s\n' speaker "test acc" "s/epoch"
+sum=0
+n=0
+for s in $speakers; do
+    train=$(for o in $speakers; do [ "$o" = "$s" ] || printf '%s.h5 ' "$o"; done)
+    # shellcheck disable=SC2086
+    "$BIN/snd-train" -q -o "model-$s.h5" -l labels.tsv --epochs "$EPOCHS" -j 2 \
+        --history "hist-$s.tsv" $OPTS $train || { echo "loso: snd-train failed for $s" >&2; exit 1; }
+    acc=$("$PY" "$root/tests/cli/model_check.py" "model-$s.h5" "$s.h5" labels.tsv)
+    secs=$(awk -F'\t' 'NR > 1 { s += $6; n++ } END { printf "%.2f", s / n }' "hist-$s.tsv")
+    printf '  %-10s %8s %9s\n' "$s" "$acc" "$secs"
+    sum=$(awk -v a="$sum" -v b="$acc" 'BEGIN { print a + b }')
+    n=$((n + 1))
+done
+awk -v s="$sum" -v n="$n" 'BEGIN { printf "  %-10s %8.4f\n", "mean", s / n }'
