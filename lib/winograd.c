@@ -141,20 +141,20 @@ static void input_tiles(const float *e0, const float *o0, const float *e1, const
 void snd_wino_input(const struct snd_wino *g, int channels, const float *x, float *v, long ld,
                     long t0)
 {
-    int tw = g->tw, n = tw + 1;
-    float *buf = malloc(8 * (size_t)n * sizeof *buf);
+    /* Each channel's rows -1 .. 2 th (the tiles' reach, zero outside), split once; tile
+     * row ty reads split rows 2 ty .. 2 ty + 3. */
+    int tw = g->tw, n = tw + 1, rows = 2 * g->th + 2;
+    float *buf = malloc(2 * (size_t)rows * n * sizeof *buf);
     long plane = snd_wino_plane(channels, ld);
     if (buf == NULL)
         abort();
-    float *eo[8];
-    for (int a = 0; a < 8; a++)
-        eo[a] = buf + (long)a * n;
     for (int c = 0; c < channels; c++) {
         const float *xc = x + (long)c * g->h * g->w;
+        for (int r = 0; r < rows; r++)
+            split_row(xc, g->h, g->w, r - 1, buf + 2L * r * n, buf + (2L * r + 1) * n, n);
         for (int ty = 0; ty < g->th; ty++) {
-            for (int a = 0; a < 4; a++)
-                split_row(xc, g->h, g->w, 2 * ty - 1 + a, eo[2 * a], eo[2 * a + 1], n);
-            input_tiles(eo[0], eo[1], eo[2], eo[3], eo[4], eo[5], eo[6], eo[7],
+            const float *b = buf + 2L * (2 * ty) * n;
+            input_tiles(b, b + n, b + 2 * n, b + 3 * n, b + 4 * n, b + 5 * n, b + 6 * n, b + 7 * n,
                         v + (long)c * ld + t0 + (long)ty * tw, plane, tw);
         }
     }
