@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json.h"
 #include "model.h"
 #include "optim.h"
 #include "pool.h"
@@ -343,44 +344,22 @@ static void print_confusion(const struct snd_model *m, const long *conf)
     }
 }
 
-static void json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", *s);
-        else
-            fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-static void json_number(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-    else
-        fputs("null", f);
-}
-
 static void write_json(const struct args *a, const struct snd_model *m, double val_loss,
                        double val_metric, double seconds, const long *conf)
 {
     int K = m->n_classes;
     printf("{\"model\": ");
-    json_string(stdout, a->output);
+    snd_json_string(stdout, a->output);
     printf(", \"task\": \"%s\", \"metric\": \"%s\", \"classes\": [", snd_task_name(m->task),
            a->multi ? "mAP" : "accuracy");
     for (int k = 0; k < K; k++) {
         printf(k ? ", " : "");
-        json_string(stdout, m->labels[k]);
+        snd_json_string(stdout, m->labels[k]);
     }
     printf("], \"epochs\": %d, \"best_epoch\": %d, \"val_loss\": ", m->n_history, m->best_epoch);
-    json_number(stdout, val_loss);
+    snd_json_number(stdout, val_loss);
     printf(", \"val_metric\": ");
-    json_number(stdout, val_metric);
+    snd_json_number(stdout, val_metric);
     printf(", \"seconds\": %.3f", seconds);
     if (!a->multi) {
         printf(", \"confusion\": [");

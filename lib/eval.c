@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "eval.h"
+#include "json.h"
 #include "strset.h"
 #include "tsv.h"
 
@@ -996,35 +997,11 @@ static int finish_output(FILE *f, struct snd_err *err)
     return 0;
 }
 
-/* A number for JSON: null when undefined, else every digit a double has. */
-static void json_num(FILE *f, double v)
-{
-    if (isnan(v) || isinf(v))
-        fputs("null", f);
-    else
-        fprintf(f, "%.17g", v);
-}
-
-/* JSON strings: our class names come from UTF-8 tables without tabs or newlines; quotes
- * and backslashes are escaped, other control characters written as \u escapes. */
-static void json_str(FILE *f, const char *s)
-{
-    putc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20)
-            fprintf(f, "\\u%04x", (unsigned char)*s);
-        else
-            putc(*s, f);
-    }
-    putc('"', f);
-}
-
+/* One "key": number member of an object, a comma after it unless last. */
 static void json_key_num(FILE *f, const char *indent, const char *key, double v, int comma)
 {
     fprintf(f, "%s\"%s\": ", indent, key);
-    json_num(f, v);
+    snd_json_number(f, v);
     fputs(comma ? ",\n" : "\n", f);
 }
 
@@ -1041,7 +1018,7 @@ static void json_multiclass(FILE *f, const struct snd_eval *ev)
     for (c = 0; c < ev->n_classes; c++) {
         const struct snd_class_scores *s = &m->per_class[c];
         fputs("    ", f);
-        json_str(f, ev->classes[c]);
+        snd_json_string(f, ev->classes[c]);
         fputs(": {\n", f);
         json_key_num(f, "      ", "precision", s->precision, 1);
         json_key_num(f, "      ", "recall", s->recall, 1);
@@ -1083,7 +1060,7 @@ static void json_multilabel(FILE *f, const struct snd_eval *ev)
     for (t = 0; t < ev->n_classes; t++) {
         const struct snd_tag_scores *s = &m->per_tag[t];
         fputs("    ", f);
-        json_str(f, ev->classes[t]);
+        snd_json_string(f, ev->classes[t]);
         fputs(": {\n", f);
         json_key_num(f, "      ", "roc_auc", s->roc_auc, 1);
         json_key_num(f, "      ", "pr_auc", s->pr_auc, 1);
@@ -1117,7 +1094,7 @@ static int json_events(FILE *f, const struct snd_eval *ev, struct snd_err *err)
     for (c = 0; c < ev->n_classes; c++) {
         const struct snd_event_class *k = &e->per_class[c];
         fputs("      ", f);
-        json_str(f, ev->classes[c]);
+        snd_json_string(f, ev->classes[c]);
         fprintf(f,
                 ": {\"n_ref\": %ld, \"n_sys\": %ld, \"tp\": %ld, \"precision\": %.17g, "
                 "\"recall\": %.17g, \"f1\": %.17g}%s\n",
@@ -1143,7 +1120,7 @@ int snd_eval_write_json(FILE *f, const struct snd_eval *ev, struct snd_err *err)
             ev->multilabel ? "tags" : "classes");
     for (c = 0; c < ev->n_classes; c++) {
         fputs(c ? ", " : "", f);
-        json_str(f, ev->classes[c]);
+        snd_json_string(f, ev->classes[c]);
     }
     fprintf(f, "],\n  \"unit\": \"%s\",\n  \"n\": %ld,\n  \"missing\": %ld,\n",
             ev->windows ? "windows" : "clips", ev->multilabel ? ev->ml.n : ev->mc.n, ev->n_missing);

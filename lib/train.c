@@ -911,26 +911,54 @@ int snd_trainer_epoch(struct snd_trainer *t, int epoch, struct snd_history_row *
 
 /* ---- checkpoints -------------------------------------------------------------------- */
 
-static int write_tensor_group(hid_t parent, const char *name, struct snd_trainer *t, int what)
+/* The tensors of a checkpoint group: what 0, the best weights (every network tensor);
+ * 1 and 2, the optimiser's first and second moments. Calls fn for each with its name,
+ * values and size until fn fails; returns fn's failure or 0. */
+static int each_tensor(struct snd_trainer *t, int what,
+                       int (*fn)(hid_t g, const char *name, float *v, long size, void *ctx),
+                       hid_t g, void *ctx)
 {
-    hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int r = g < 0 ? -1 : 0;
+    int r = 0;
     if (what == 0) {
         for (int i = 0; r == 0 && i < snd_net_n_params(t->net); i++) {
             struct snd_param *p = snd_net_param(t->net, i);
-            hsize_t dim = (hsize_t)p->size;
-            r = snd_h5_write_floats(g, p->name, t->best[i], 1, &dim);
+            r = fn(g, p->name, t->best[i], p->size, ctx);
         }
-    } else {
-        for (int i = 0; r == 0 && i < snd_opt_n_states(t->opt); i++) {
-            long size;
-            const char *pname;
-            float *v = snd_opt_state(t->opt, i, what - 1, &size, &pname);
-            hsize_t dim = (hsize_t)size;
-            if (v != NULL)
-                r = snd_h5_write_floats(g, pname, v, 1, &dim);
-        }
+        return r;
     }
+    for (int i = 0; r == 0 && i < snd_opt_n_states(t->opt); i++) {
+        long size;
+        const char *name;
+        float *v = snd_opt_state(t->opt, i, what - 1, &size, &name);
+        if (v != NULL)
+            r = fn(g, name, v, size, ctx);
+    }
+    return r;
+}
+
+static int write_tensor(hid_t g, const char *name, float *v, long size, void *ctx)
+{
+    hsize_t dim = (hsize_t)size;
+    (void)ctx;
+    return snd_h5_write_floats(g, name, v, 1, &dim);
+}
+
+struct read_ctx {
+    const char *path;
+    struct snd_err *err;
+};
+
+static int read_tensor(hid_t g, const char *name, float *v, long size, void *ctx)
+{
+    struct read_ctx *c = ctx;
+    hsize_t dim = (hsize_t)size;
+    return snd_h5_read_floats(g, name, v, 1, &dim, c->path, c->err);
+}
+
+static int write_tensor_group(hid_t parent, const char *name, struct snd_trainer *t, int what)
+{
+    hid_t g = H5Gcreate2(parent, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    int r = g < 0 ? -1 : each_tensor(t, what, write_tensor, g, NULL);
     if (g >= 0)
         H5Gclose(g);
     return r;
@@ -959,24 +987,10 @@ int snd_trainer_save_state(struct snd_trainer *t, hid_t file, int epoch, const c
 static int read_tensor_group(hid_t parent, const char *name, struct snd_trainer *t, int what,
                              const char *path, struct snd_err *err)
 {
+    struct read_ctx ctx = {path, err};
     hid_t g = H5Gopen2(parent, name, H5P_DEFAULT);
-    int r = g < 0 ? snd_fail(err, "%s: checkpoint has no %s", path, name) : 0;
-    if (what == 0) {
-        for (int i = 0; r == 0 && i < snd_net_n_params(t->net); i++) {
-            struct snd_param *p = snd_net_param(t->net, i);
-            hsize_t dim = (hsize_t)p->size;
-            r = snd_h5_read_floats(g, p->name, t->best[i], 1, &dim, path, err);
-        }
-    } else {
-        for (int i = 0; r == 0 && i < snd_opt_n_states(t->opt); i++) {
-            long size;
-            const char *pname;
-            float *v = snd_opt_state(t->opt, i, what - 1, &size, &pname);
-            hsize_t dim = (hsize_t)size;
-            if (v != NULL)
-                r = snd_h5_read_floats(g, pname, v, 1, &dim, path, err);
-        }
-    }
+    int r = g < 0 ? snd_fail(err, "%s: checkpoint has no %s", path, name)
+                  : each_tensor(t, what, read_tensor, g, &ctx);
     if (g >= 0)
         H5Gclose(g);
     return r;
