@@ -20,6 +20,8 @@
 /* Weight gradients of a batch are summed in this many chunks of images; more chunks
  * than threads keeps both cores busy when image counts do not divide evenly. */
 #define GRAD_CHUNKS 4
+/* The most floats any layer's output or weights may hold for one example: 64 Mi, 256 MB. */
+#define MAX_LAYER_FLOATS (1L << 26)
 
 enum layer_kind { L_CONV, L_BN, L_RELU, L_MAXPOOL, L_GAP, L_DROPOUT, L_DENSE, L_BLOCK };
 
@@ -280,6 +282,13 @@ static int add_layer(struct snd_net *net, enum layer_kind kind, const struct ite
     if (shape_layer(l, it, net->n_out) != 0)
         return snd_fail(err, "network spec: %s%d leaves nothing of a %d x %d input",
                         kind_name(kind), rank, net->in_h, net->in_w);
+    /* A bound on any one layer's outputs and weights per example, so that a spec (or a
+     * damaged model) asking for the impossible is refused rather than tried. */
+    if (l->out_size > MAX_LAYER_FLOATS || l->g.out_size > MAX_LAYER_FLOATS ||
+        (double)l->in_size * (l->kind == L_DENSE ? l->out_c : 1) > MAX_LAYER_FLOATS ||
+        (double)l->g.c * l->g.oc * l->g.k * l->g.k > MAX_LAYER_FLOATS)
+        return snd_fail(err, "network spec: %s%d is too large for a %d x %d input", kind_name(kind),
+                        rank, net->in_h, net->in_w);
     l->need_dx = net->n_layers > 0;
     net->n_layers++;
 
@@ -907,6 +916,62 @@ static void block_eval_stats(struct layer *l)
     }
 }
 
+/* Four lanes, as GCC and Clang both spell vectors (unaligned loads through memcpy). */
+typedef float v4f __attribute__((vector_size(16)));
+typedef int v4i __attribute__((vector_size(16)));
+
+static v4f load4(const float *p)
+{
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* Lanes of a where mask is set, of b elsewhere. */
+static v4f blend(v4i mask, v4f a, v4f b)
+{
+    return (v4f)(((v4i)a & mask) | ((v4i)b & ~mask));
+}
+
+/* One row of pooled cells from conv rows r0 and r1: the largest normalised value of each
+ * 2 x 2 window (the largest input when the scale is positive, the smallest when it is
+ * negative, first of equals winning as in PyTorch), normalised and rectified, and which of
+ * the four it was. Four windows at a time, then the rest one by one. */
+static void pool_row(const float *r0, const float *r1, int n, float scale, float shift, float *o,
+                     unsigned char *pk)
+{
+    float sign = scale < 0.0f ? -1.0f : 1.0f;
+    int ow = 0;
+    for (; ow + 4 <= n; ow += 4) {
+        v4f a0 = load4(r0 + 2 * ow), b0 = load4(r0 + 2 * ow + 4);
+        v4f a1 = load4(r1 + 2 * ow), b1 = load4(r1 + 2 * ow + 4);
+        v4f v0 = sign * __builtin_shufflevector(a0, b0, 0, 2, 4, 6);
+        v4f v1 = sign * __builtin_shufflevector(a0, b0, 1, 3, 5, 7);
+        v4f v2 = sign * __builtin_shufflevector(a1, b1, 0, 2, 4, 6);
+        v4f v3 = sign * __builtin_shufflevector(a1, b1, 1, 3, 5, 7);
+        v4i b01 = v1 > v0, b23 = v3 > v2;
+        v4f m01 = blend(b01, v1, v0), m23 = blend(b23, v3, v2);
+        v4i top = m23 > m01;
+        v4f z = blend(top, m23, m01) * (sign * scale) + shift;
+        v4f zero = {0, 0, 0, 0};
+        v4f r = blend(z > zero, z, zero);
+        v4i best = (top & (2 + (b23 & 1))) | (~top & (b01 & 1));
+        memcpy(o + ow, &r, sizeof r);
+        for (int k = 0; k < 4; k++)
+            pk[ow + k] = (unsigned char)best[k];
+    }
+    for (; ow < n; ow++) {
+        float v0 = sign * r0[2 * ow], v1 = sign * r0[2 * ow + 1];
+        float v2 = sign * r1[2 * ow], v3 = sign * r1[2 * ow + 1];
+        int b01 = v1 > v0, b23 = v3 > v2;
+        float m01 = b01 ? v1 : v0, m23 = b23 ? v3 : v2;
+        int best = m23 > m01 ? 2 + b23 : b01;
+        float z = (m23 > m01 ? m23 : m01) * (sign * scale) + shift;
+        o[ow] = z > 0.0f ? z : 0.0f;
+        pk[ow] = (unsigned char)best;
+    }
+}
+
 /* Pass 2: normalise, rectify and pool image n; record each window's pick (0..3). */
 static void block_pool_image(void *ctx, long n, int thread)
 {
@@ -924,22 +989,9 @@ static void block_pool_image(void *ctx, long n, int thread)
         float shift = l->bn_b->value[c] - l->mean[c] * scale;
         const float *yc = y + c * P;
         for (int oh = 0; oh < l->out_h; oh++) {
-            const float *r0 = yc + (long)(2 * oh) * g->ow, *r1 = r0 + g->ow;
-            float *o = out + c * Q + (long)oh * l->out_w;
-            unsigned char *pk = pick + c * Q + (long)oh * l->out_w;
-            /* The largest normalised value is the largest input when the scale is positive,
-             * the smallest when it is negative; the first of equals wins, as in PyTorch. */
-            float sign = scale < 0.0f ? -1.0f : 1.0f;
-            for (int ow = 0; ow < l->out_w; ow++) {
-                float v0 = sign * r0[2 * ow], v1 = sign * r0[2 * ow + 1];
-                float v2 = sign * r1[2 * ow], v3 = sign * r1[2 * ow + 1];
-                int b01 = v1 > v0, b23 = v3 > v2;
-                float m01 = b01 ? v1 : v0, m23 = b23 ? v3 : v2;
-                int best = m23 > m01 ? 2 + b23 : b01;
-                float z = (m23 > m01 ? m23 : m01) * sign * scale + shift;
-                o[ow] = z > 0.0f ? z : 0.0f;
-                pk[ow] = (unsigned char)best;
-            }
+            const float *r0 = yc + (long)(2 * oh) * g->ow;
+            pool_row(r0, r0 + g->ow, l->out_w, scale, shift, out + c * Q + (long)oh * l->out_w,
+                     pick + c * Q + (long)oh * l->out_w);
         }
     }
 }

@@ -335,6 +335,9 @@ static void specs_parse_and_print_canonically(void)
         CHECK(net == NULL && strncmp(err.msg, "network spec: ", 14) == 0);
         snd_net_free(net);
     }
+    /* a damaged model or a careless spec asking for gigabytes is refused, not tried */
+    net = snd_net_new("conv 4096, conv 4096, gap, dense", 10000, 2048, 3, 1, NULL, &err);
+    CHECK(net == NULL && strstr(err.msg, "too large") != NULL);
     /* five poolings of 2 leave nothing of 20 frames */
     net =
         snd_net_new("block 2, block 2, block 2, block 2, block 2, dense", 20, 20, 3, 1, NULL, &err);
