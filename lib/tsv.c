@@ -335,7 +335,7 @@ struct snd_tsv_writer *snd_tsv_create_stream(FILE *f, const char *name, const ch
     w->ncols = ncols;
     w->file.fd = -1;
     w->flush_each_row = is_pipe(f);
-    if (write_fields(w, cols, err) != 0) {
+    if (cols != NULL && write_fields(w, cols, err) != 0) {
         free(w->name);
         free(w);
         return NULL;
