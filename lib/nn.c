@@ -1336,13 +1336,17 @@ static void dropout_backward(const struct layer *l, const float *dy, float *dx, 
 
 /* ---- dense ------------------------------------------------------------------------ */
 
+/* One example at a time, so that an example's outputs do not depend on the batch it
+ * came in (a batch of one would otherwise take another BLAS path and round differently):
+ * snd-classify gives the same rows live, one window at a time, as in batches. */
 static void dense_forward(const struct layer *l, const float *x, float *y, int batch)
 {
     int in = (int)l->in_size, out = l->out_c;
-    for (int n = 0; n < batch; n++)
+    for (int n = 0; n < batch; n++) {
         memcpy(y + (long)n * out, l->b->value, (size_t)out * sizeof(float));
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, batch, out, in, 1.0f, x, in, l->w->value,
-                in, 1.0f, y, out);
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, out, in, 1.0f, l->w->value, in, x + (long)n * in,
+                    1, 1.0f, y + (long)n * out, 1);
+    }
 }
 
 static void dense_backward(const struct layer *l, const float *x, const float *dy, float *dx,

@@ -95,4 +95,5 @@ def main():
     print(f"{hits / len(ids):.4f}")
 
 
-main()
+if __name__ == "__main__":
+    main()
