@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "classify.h"
+#include "blas.h"
 #include "cli.h"
 #include "pool.h"
 
@@ -142,6 +143,7 @@ int main(int argc, char **argv)
     int i;
     long failed;
 
+    snd_blas_tune(argv);
     snd_cli_init();
     o.threads = snd_pool_cores();
     i = parse_args(argc, argv, &o);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "blas.h"
 #include "cli.h"
 #include "json.h"
 #include "model.h"
@@ -650,6 +651,7 @@ int main(int argc, char **argv)
     struct timespec t0, t1;
     int i, status = SND_EXIT_FAILURE;
 
+    snd_blas_tune(argv);
     snd_cli_init();
     defaults(&a);
     i = parse_args(argc, argv, &a);

@@ -81,6 +81,11 @@ struct snd_net {
     long wbuf_size;
     struct snd_rng dropout_rng;
     int out_of_memory; /* a parameter could not be allocated */
+    /* The Winograd blocks' wu hold the forward transforms of the current weights, so an
+     * evaluation pass reuses them: a live classifier transforms its filters once, not per
+     * window. Cleared by anything that can change the weights: handing out a parameter,
+     * initialising, and a training pass (whose backward pass overwrites wu). */
+    int filters_ready;
 };
 
 /* ---- spec parsing ---------------------------------------------------------------- */
@@ -539,11 +544,13 @@ int snd_net_n_params(const struct snd_net *net)
 
 struct snd_param *snd_net_param(struct snd_net *net, int i)
 {
+    net->filters_ready = 0;
     return &net->params[i];
 }
 
 struct snd_param *snd_net_param_find(struct snd_net *net, const char *name)
 {
+    net->filters_ready = 0;
     for (int i = 0; i < net->n_params; i++)
         if (strcmp(net->params[i].name, name) == 0)
             return &net->params[i];
@@ -564,6 +571,7 @@ void snd_net_init(struct snd_net *net, uint64_t seed)
 {
     struct snd_rng rng;
     snd_rng_seed(&rng, seed);
+    net->filters_ready = 0;
     for (int i = 0; i < net->n_layers; i++) {
         struct layer *l = &net->layers[i];
         if (l->kind == L_CONV || l->kind == L_DENSE || l->kind == L_BLOCK) {
@@ -1132,7 +1140,7 @@ static void block_forward(struct snd_net *net, struct layer *l, const float *x, 
                           int train)
 {
     struct job j = {net, l, x, l->out, NULL, batch, train};
-    if (l->wino)
+    if (l->wino && (train || !net->filters_ready))
         snd_wino_filters(l->w->value, l->g.oc, l->g.c, 0, l->wu);
     if (train) {
         run(net, GRAD_CHUNKS, block_stats_chunk, &j);
@@ -1403,6 +1411,7 @@ const float *snd_net_forward(struct snd_net *net, int batch, enum snd_net_mode m
         }
         x = l->out;
     }
+    net->filters_ready = !train;
     return x;
 }
 
