@@ -192,6 +192,9 @@ void snd_capture_close(struct snd_capture *c)
         snd_pcm_drop(c->pcm);
         snd_pcm_close(c->pcm);
     }
+    /* snd_pcm_open() parsed ALSA's configuration into a cache it keeps for the process;
+     * with no device left open it can go, and leak checkers see nothing left behind. */
+    snd_config_update_free_global();
     free(c->device);
     free(c);
 }
@@ -249,5 +252,6 @@ int snd_capture_list(snd_capture_list_fn fn, void *ctx, struct snd_err *err)
         free(ioid);
     }
     snd_device_name_free_hint(hints);
+    snd_config_update_free_global();
     return n;
 }

@@ -47,7 +47,8 @@ const char *snd_capture_device(const struct snd_capture *c);
  * infile) gives silence rather than the previous period again. */
 long snd_capture_read(struct snd_capture *c, void *buf, long max_frames, struct snd_err *err);
 
-/* Stop capturing and close the device. NULL is fine. */
+/* Stop capturing and close the device, and free ALSA's cached configuration (the next
+ * open reads it again). NULL is fine. */
 void snd_capture_close(struct snd_capture *c);
 
 /* Called by snd_capture_list() for each device: its name (what snd_capture_open()
