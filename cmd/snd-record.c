@@ -160,6 +160,9 @@ static int record(struct args *a)
     a->record.on_overrun = print_overrun;
     if (snd_record_run(&a->record, &st, &err) != 0)
         status = snd_cli_fail(prog, &err);
+    if (st.kept)
+        fprintf(stderr, "%s: %s: kept the %.2f s captured before the failure\n", prog,
+                a->record.output, (double)st.frames / a->record.fmt.rate_hz);
     if (st.overruns > 0)
         fprintf(stderr, "%s: %ld overrun%s: samples were lost\n", prog, st.overruns,
                 st.overruns == 1 ? "" : "s");

@@ -111,5 +111,6 @@ int snd_record_run(const struct snd_record_opts *o, struct snd_record_stats *st,
      * captured is kept, and the device's error is the one to report. */
     if (snd_audio_finish(out, r == 0 ? err : &finish_err) != 0)
         return -1;
+    st->kept = r != 0 && o->output != NULL && strcmp(o->output, "-") != 0;
     return r;
 }

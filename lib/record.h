@@ -37,6 +37,7 @@ struct snd_record_stats {
     long long frames;   /* frames written */
     long overruns;      /* overruns (and suspends) recovered from */
     long period_frames; /* frames per read */
+    int kept;           /* a run that failed on the device still finished its file */
 };
 
 /* Check what can be checked before opening anything: an output extension the writer

@@ -153,53 +153,108 @@ test_closed_pipe_status() {
 }
 check "a closed stdout gives exit status 0" test_closed_pipe_status
 
-# An overrun cannot happen on a device that does not keep time, so the test makes ALSA
-# report one: a preloaded snd_pcm_readi() answers -EPIPE (ALSA's overrun) on its third
-# and fifth calls and passes the others to the real one.
-xrun_shim() {
-    cat >xrun.c <<'EOF'
+# A device that keeps no time never overruns, never vanishes and takes any rate, so for
+# those cases the test makes ALSA answer as a real device would: a preloaded library
+# wraps snd_pcm_readi(), which returns -SHIM_ERRNO on the calls listed in SHIM_CALLS and
+# passes the others to the real one, and, with SHIM_RATE set, refuses every rate but
+# SHIM_RATE. The binary under test is the real one, on the real API otherwise.
+build_shim() {
+    [ -f "$tmp/shim.so" ] && return 0
+    cat >"$tmp/shim.c" <<'EOF'
 #define _GNU_SOURCE
 #include <dlfcn.h>
-#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <alsa/asoundlib.h>
+static void *real(const char *name)
+{
+    return dlsym(RTLD_NEXT, name);
+}
 snd_pcm_sframes_t snd_pcm_readi(snd_pcm_t *pcm, void *buf, snd_pcm_uframes_t size)
 {
-    static snd_pcm_sframes_t (*real)(snd_pcm_t *, void *, snd_pcm_uframes_t);
-    static int calls;
-    if (real == NULL)
-        *(void **)&real = dlsym(RTLD_NEXT, "snd_pcm_readi");
-    calls++;
-    if (calls == 3 || calls == 5)
-        return -EPIPE;
-    return real(pcm, buf, size);
+    snd_pcm_sframes_t (*f)(snd_pcm_t *, void *, snd_pcm_uframes_t);
+    const char *calls = getenv("SHIM_CALLS");
+    static int n;
+    char word[32];
+    n++;
+    snprintf(word, sizeof word, " %d ", n);
+    if (calls != NULL && strstr(calls, word) != NULL)
+        return -atoi(getenv("SHIM_ERRNO"));
+    *(void **)&f = real("snd_pcm_readi");
+    return f(pcm, buf, size);
+}
+int snd_pcm_hw_params_set_rate(snd_pcm_t *pcm, snd_pcm_hw_params_t *hw, unsigned val, int dir)
+{
+    int (*f)(snd_pcm_t *, snd_pcm_hw_params_t *, unsigned, int);
+    const char *only = getenv("SHIM_RATE");
+    if (only != NULL && val != (unsigned)atoi(only))
+        return -EINVAL;
+    *(void **)&f = real("snd_pcm_hw_params_set_rate");
+    return f(pcm, hw, val, dir);
+}
+int snd_pcm_hw_params_set_rate_near(snd_pcm_t *pcm, snd_pcm_hw_params_t *hw, unsigned *val,
+                                    int *dir)
+{
+    int (*f)(snd_pcm_t *, snd_pcm_hw_params_t *, unsigned *, int *);
+    const char *only = getenv("SHIM_RATE");
+    if (only != NULL)
+        *val = (unsigned)atoi(only);
+    *(void **)&f = real("snd_pcm_hw_params_set_rate_near");
+    return f(pcm, hw, val, dir);
 }
 EOF
-    cc -shared -fPIC -o xrun.so xrun.c -ldl
+    cc -shared -fPIC -o "$tmp/shim.so" "$tmp/shim.c" -ldl
 }
 # ASan insists on being first among preloaded libraries; here it need not be.
 with_shim() {
-    LD_PRELOAD=$tmp/xrun.so ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$@"
+    LD_PRELOAD=$tmp/shim.so ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$@"
 }
 
 test_overrun() {
-    xrun_shim || return 1
-    with_shim to snd-record -q -D known -d 1s >got.raw 2>err || { cat err; return 1; }
+    build_shim || return 1
+    SHIM_CALLS=" 3 5 " SHIM_ERRNO=32 with_shim to snd-record -q -D known -d 1s >got.raw 2>err ||
+        { cat err; return 1; }
     [ "$(wc -l <err)" -eq 3 ] &&
         [ "$(sed -n 1p err)" = "snd-record: known: overrun at 0.10 s (1 so far)" ] &&
         [ "$(sed -n 2p err)" = "snd-record: known: overrun at 0.15 s (2 so far)" ] &&
         [ "$(sed -n 3p err)" = "snd-record: 2 overruns: samples were lost" ] &&
         [ "$(wc -c <got.raw)" -eq 32000 ] || { cat err; return 1; }
 }
-check "overruns are reported with their time, recovered from, counted" test_overrun
+check "overruns (-EPIPE) are reported with their time, recovered from, counted" test_overrun
 
 test_strict() {
-    xrun_shim || return 1
-    with_shim to snd-record -q --strict -D known -d 1s -o s.wav >/dev/null 2>err
+    build_shim || return 1
+    SHIM_CALLS=" 3 " SHIM_ERRNO=32 with_shim to snd-record -q --strict -D known -d 1s -o s.wav 2>err
     status=$?
     [ $status -eq 1 ] && grep -q '^snd-record: known: overrun at 0.10 s, fatal with --strict$' err &&
+        grep -q '^snd-record: s.wav: kept the 0.10 s captured before the failure$' err &&
         [ "$(soxi -s s.wav)" -eq 1600 ] || { echo "exit $status"; cat err; return 1; }
 }
 check "--strict: an overrun is fatal, and what was captured is kept" test_strict
+
+test_vanished() {
+    build_shim || return 1
+    # -ENODEV (19) on the fourth read: a USB microphone pulled out.
+    SHIM_CALLS=" 4 " SHIM_ERRNO=19 with_shim to snd-record -D known -o v.flac 2>err
+    status=$?
+    [ $status -eq 1 ] && [ "$(wc -l <err)" -eq 2 ] &&
+        [ "$(sed -n 1p err)" = "snd-record: known: capture failed: No such device" ] &&
+        [ "$(sed -n 2p err)" = "snd-record: v.flac: kept the 0.15 s captured before the failure" ] &&
+        [ "$(soxi -s v.flac)" -eq 2400 ] && sox v.flac -t raw v.raw &&
+        head -c 4800 known.raw | cmp - v.raw || { echo "exit $status"; cat err; return 1; }
+}
+check "a device that vanishes: an error naming it, and what was captured is kept" test_vanished
+
+test_rate_refused() {
+    build_shim || return 1
+    SHIM_RATE=48000 with_shim expect_error 1 \
+        '^snd-record: known: cannot capture at 16000 Hz (the nearest it offers is 48000 Hz; use -r 48000, or a plug: device to resample)$' \
+        to snd-record -D known -d 1s -o r.wav && [ ! -e r.wav ] &&
+        SHIM_RATE=48000 with_shim to snd-record -q -D known -r 48000 -d 1s >r.raw &&
+        [ "$(wc -c <r.raw)" -eq 96000 ]
+}
+check "a rate the device cannot give: refused, naming the rate it can" test_rate_refused
 
 check "a device that does not exist" \
     expect_error 1 '^snd-record: nodev: cannot open capture device: No such file or directory$' \
