@@ -702,6 +702,65 @@ int snd_audio_write(struct snd_audio_out *o, const float *x, long n, struct snd_
     return 0;
 }
 
+/* Grow o->bytes to hold need bytes. */
+static int reserve_bytes(struct snd_audio_out *o, size_t need, struct snd_err *err)
+{
+    unsigned char *b;
+
+    if (need <= o->bytes_cap)
+        return 0;
+    b = realloc(o->bytes, need);
+    if (b == NULL)
+        return snd_fail(err, "%s: out of memory", o->to_stdout ? "stdout" : o->file.path);
+    o->bytes = b;
+    o->bytes_cap = need;
+    return 0;
+}
+
+int snd_audio_write_pcm(struct snd_audio_out *o, const void *pcm, long n, struct snd_err *err)
+{
+    const unsigned char *in = pcm;
+    size_t n_samples = (size_t)n * (size_t)o->fmt.channels, i;
+    sf_count_t wrote;
+
+    if (n <= 0)
+        return 0;
+    if (o->raw) {
+        if (write_full(o->to_stdout ? 1 : o->file.fd, in,
+                       n_samples * snd_pcm_sample_bytes(o->fmt.enc)) != 0)
+            return snd_fail_errno(err, errno, "%s", o->to_stdout ? "stdout" : o->file.path);
+        return 0;
+    }
+    if (o->fmt.enc == SND_ENC_F32) {
+        /* Floats take snd_audio_write()'s path, which scales them as raw PCM does; it
+         * uses o->bytes itself, so they are decoded elsewhere. */
+        float *x = malloc(n_samples * sizeof *x);
+        int r;
+        if (x == NULL)
+            return snd_fail(err, "%s: out of memory", o->file.path);
+        snd_pcm_decode(x, in, n_samples, SND_ENC_F32);
+        r = snd_audio_write(o, x, n, err);
+        free(x);
+        return r;
+    }
+    if (reserve_bytes(o, n_samples * 4, err) != 0)
+        return -1;
+    if (o->fmt.enc == SND_ENC_S16) {
+        short *s = (short *)o->bytes;
+        for (i = 0; i < n_samples; i++)
+            s[i] = (short)(uint16_t)(in[2 * i] | in[2 * i + 1] << 8);
+        wrote = sf_writef_short(o->sf, s, n);
+    } else {
+        int *s = (int *)o->bytes;
+        for (i = 0; i < n_samples; i++)
+            s[i] = (int)le32(in + 4 * i);
+        wrote = sf_writef_int(o->sf, s, n);
+    }
+    if (wrote != n)
+        return snd_fail(err, "%s: %s", o->file.path, sf_strerror(o->sf));
+    return 0;
+}
+
 struct snd_pcm_fmt snd_audio_mono(const struct snd_pcm_fmt *fmt)
 {
     struct snd_pcm_fmt mono = *fmt;

@@ -51,6 +51,13 @@ struct snd_audio_out *snd_audio_create(const char *path, const struct snd_pcm_fm
  * (err->errnum is EPIPE when stdout's reader has gone). */
 int snd_audio_write(struct snd_audio_out *o, const float *x, long n, struct snd_err *err);
 
+/* Write n frames of interleaved little-endian samples in the output's own encoding
+ * (fmt->enc of snd_audio_create()), as captured: raw PCM goes out byte for byte, and
+ * files get the integers themselves, so s16 and s32 samples are not rounded through
+ * floats. Returns 0, or -1 with err (err->errnum is EPIPE when stdout's reader has
+ * gone). */
+int snd_audio_write_pcm(struct snd_audio_out *o, const void *pcm, long n, struct snd_err *err);
+
 /* The format of what the toolkit's tools write: fmt's rate and encoding, one channel
  * (every tool works on the mono mix). */
 struct snd_pcm_fmt snd_audio_mono(const struct snd_pcm_fmt *fmt);

@@ -5,7 +5,7 @@
 set -eu
 
 # Build: a C compiler, make, pkg-config and the libraries libsnd links.
-build="gcc make pkg-config libsndfile1-dev libsamplerate0-dev libfftw3-dev libhdf5-dev libpng-dev libopenblas-dev"
+build="gcc make pkg-config libsndfile1-dev libsamplerate0-dev libfftw3-dev libhdf5-dev libpng-dev libopenblas-dev libasound2-dev"
 # Tests and demo: sound generators, man page lint, the shells whose completions we ship,
 # and clang with its sanitizer runtime for make fuzz.
 tests="python3-h5py python3-numpy sox libsox-fmt-base espeak-ng mandoc man-db bash-completion zsh fish clang libclang-rt-14-dev"

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sndfile.h>
+
 #include "audio.h"
 #include "harness.h"
 
@@ -193,6 +195,62 @@ static void bad_files_refused(void)
     clear_dir();
 }
 
+/* snd_audio_write_pcm() passes captured integers through as they are: raw PCM byte for
+ * byte, s16 and s32 into files without a round trip through floats (which keep only 24
+ * bits), stereo interleaved. */
+static void pcm_bytes_written_exactly(void)
+{
+    static const char *const names[] = {"p.wav", "p.flac", "p.raw"};
+    static const enum snd_encoding encs[] = {SND_ENC_S32, SND_ENC_S16, SND_ENC_S32};
+    struct snd_err err = {0};
+    unsigned char bytes[4 * 2 * 300], back[4 * 2 * 300];
+    int ints[2 * 300];
+    short shorts[2 * 300];
+    size_t i, k;
+
+    for (k = 0; k < sizeof names / sizeof names[0]; k++) {
+        struct snd_pcm_fmt fmt = {16000, 2, encs[k]};
+        size_t width = snd_pcm_sample_bytes(encs[k]), n_bytes = width * 2 * 300;
+        struct snd_audio_out *o;
+
+        for (i = 0; i < n_bytes; i++)
+            bytes[i] = (unsigned char)(i * 37 + 11); /* low bits set in every sample */
+        o = snd_audio_create(path_in(names[k]), &fmt, &err);
+        CHECK(o != NULL);
+        if (o == NULL)
+            continue;
+        CHECK(snd_audio_write_pcm(o, bytes, 100, &err) == 0);
+        CHECK(snd_audio_write_pcm(o, bytes + width * 2 * 100, 200, &err) == 0);
+        CHECK(snd_audio_finish(o, &err) == 0);
+        if (k == 2) {
+            FILE *f = fopen(path_in(names[k]), "rb");
+            CHECK(f != NULL && fread(back, 1, sizeof back, f) == n_bytes);
+            CHECK(memcmp(bytes, back, n_bytes) == 0);
+            if (f != NULL)
+                fclose(f);
+        } else {
+            SF_INFO info = {0};
+            SNDFILE *sf = sf_open(path_in(names[k]), SFM_READ, &info);
+            CHECK(sf != NULL && info.channels == 2 && info.frames == 300);
+            if (sf == NULL)
+                continue;
+            if (encs[k] == SND_ENC_S16) {
+                CHECK(sf_readf_short(sf, shorts, 300) == 300);
+                for (i = 0; i < 600; i++)
+                    CHECK((unsigned short)shorts[i] == (bytes[2 * i] | bytes[2 * i + 1] << 8));
+            } else {
+                CHECK(sf_readf_int(sf, ints, 300) == 300);
+                for (i = 0; i < 600; i++)
+                    CHECK((unsigned)ints[i] ==
+                          ((unsigned)bytes[4 * i] | (unsigned)bytes[4 * i + 1] << 8 |
+                           (unsigned)bytes[4 * i + 2] << 16 | (unsigned)bytes[4 * i + 3] << 24));
+            }
+            sf_close(sf);
+        }
+    }
+    clear_dir();
+}
+
 static void unfinished_output_leaves_nothing(void)
 {
     static float x[100];
@@ -220,6 +278,7 @@ int main(void)
     RUN(stereo_written_and_mixed_down);
     RUN(odd_raw_length_refused);
     RUN(bad_files_refused);
+    RUN(pcm_bytes_written_exactly);
     RUN(unfinished_output_leaves_nothing);
     clear_dir();
     harness_dir_remove();
