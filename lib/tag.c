@@ -318,6 +318,20 @@ static int decide_and_step(struct snd_tagger *t, long d, struct snd_err *err)
     return 0;
 }
 
+/* Forget the current id: its windows, open events and cooldowns. */
+static void reset(struct snd_tagger *t)
+{
+    int c;
+
+    for (c = 0; c < t->n_cls; c++) {
+        t->cls[c].state = IDLE;
+        t->cls[c].reported = 0;
+    }
+    t->n_seen = t->n_decided = 0;
+    free(t->id);
+    t->id = NULL;
+}
+
 int snd_tagger_flush(struct snd_tagger *t, struct snd_err *err)
 {
     int c, r = 0;
@@ -325,17 +339,11 @@ int snd_tagger_flush(struct snd_tagger *t, struct snd_err *err)
     if (t->o->events) {
         while (r == 0 && t->n_decided < t->n_seen)
             r = decide_and_step(t, t->n_decided, err);
-        for (c = 0; c < t->n_cls; c++) {
-            struct cls *k = &t->cls[c];
-            if (r == 0 && k->state != IDLE)
-                r = finalize(t, k, err);
-            k->state = IDLE;
-            k->reported = 0;
-        }
+        for (c = 0; c < t->n_cls && r == 0; c++)
+            if (t->cls[c].state != IDLE)
+                r = finalize(t, &t->cls[c], err);
     }
-    t->n_seen = t->n_decided = 0;
-    free(t->id);
-    t->id = NULL;
+    reset(t);
     return r;
 }
 
@@ -441,13 +449,18 @@ static int label_scores(struct snd_tagger *t, struct snd_tsv_reader *r, const ch
 
 int snd_tag_read(struct snd_tagger *t, FILE *f, const char *name, struct snd_err *err)
 {
-    struct snd_tsv_reader *r = snd_tsv_open_stream(f, name, err);
+    struct snd_tsv_reader *r;
     int c_id, c_start, c_end, c_label = -1, c_prob = -1, c, n_p = 0, *map = NULL, k = -1;
     int cap = 0;
     double *p = NULL, prev_start = 0;
     char *prev_id = NULL;
 
-    if (r == NULL)
+    /* No bytes at all, as from a classifier that stopped before its header: no rows. */
+    if ((c = getc(f)) == EOF && !ferror(f))
+        return 0;
+    if (c != EOF)
+        ungetc(c, f);
+    if ((r = snd_tsv_open_stream(f, name, err)) == NULL)
         return -1;
     if ((c_id = snd_tsv_require(r, "id", err)) < 0 ||
         (c_start = snd_tsv_require(r, "start", err)) < 0 ||
@@ -518,6 +531,8 @@ int snd_tag_read(struct snd_tagger *t, FILE *f, const char *name, struct snd_err
     }
     if (k == 0)
         k = snd_tagger_flush(t, err);
+    else
+        reset(t); /* events still open at a bad row are dropped, not guessed at */
 out:
     free(prev_id);
     free(p);

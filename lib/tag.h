@@ -79,7 +79,8 @@ int snd_tagger_flush(struct snd_tagger *t, struct snd_err *err);
  * "NAME:LINE: ..." : a missing column, a p: or prob field that is empty, not a number or
  * outside [0, 1], an end before its start, a start before the previous start of the
  * same id; and a class of the thresholds or labels options that no p: column names.
- * Returns 0, or -1 with err. */
+ * An input without a single byte has no rows. On failure the events still open are
+ * dropped. Returns 0, or -1 with err. */
 int snd_tag_read(struct snd_tagger *t, FILE *f, const char *name, struct snd_err *err);
 
 /* Read a thresholds table (columns label and threshold, in [0, 1]) from path. Refused
