@@ -227,7 +227,8 @@ static int parse_args(int argc, char **argv, struct args *a)
         snd_cli_usage_error(prog, "give --threshold or --thresholds, not both");
     if (a->tag.on >= 0 && a->tag.off >= 0 && a->tag.on < a->tag.off)
         snd_cli_usage_error(prog, "--on %g is below --off %g", a->tag.on, a->tag.off);
-    if (a->tag.on < 0 && a->tag.off >= 0 && a->threshold_given && a->tag.threshold < a->tag.off)
+    if (a->tag.on < 0 && a->tag.off >= 0 && a->thresholds_path == NULL &&
+        a->tag.threshold < a->tag.off)
         snd_cli_usage_error(prog, "--threshold %g is below --off %g", a->tag.threshold, a->tag.off);
     return optind;
 }

@@ -213,7 +213,8 @@ static int finalize(struct snd_tagger *t, struct cls *c, struct snd_err *err)
     c->state = IDLE;
     if (c->ev_end - c->ev_start < o->min_duration_sec - TIME_EPS)
         return 0;
-    if (c->reported && c->ev_start < c->report_end + o->cooldown_sec - TIME_EPS)
+    if (o->cooldown_sec > 0 && c->reported &&
+        c->ev_start < c->report_end + o->cooldown_sec - TIME_EPS)
         return 0;
     c->reported = 1;
     c->report_end = c->ev_end;
