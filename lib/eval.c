@@ -84,18 +84,6 @@ static int load_truth(struct tables *t, const char *path, struct snd_err *err)
     return k;
 }
 
-/* Parse a probability field: a number in [0, 1]. */
-static int prob_field(struct snd_tsv_reader *r, int col, const char *path, double *v,
-                      struct snd_err *err)
-{
-    if (snd_tsv_field_double(r, col, v, err) != 0)
-        return -1;
-    if (!(*v >= 0.0 && *v <= 1.0))
-        return snd_fail(err, "%s:%ld: column %s: %s is outside [0, 1]", path, snd_tsv_line(r),
-                        snd_tsv_colname(r, col), snd_tsv_field(r, col));
-    return 0;
-}
-
 static struct pred *pred_for(struct tables *t, const char *id, int aggregate, const char *path,
                              long line, struct snd_err *err)
 {
@@ -187,14 +175,14 @@ static int load_predictions(struct tables *t, const char *path, int aggregate, s
             k = -1;
             break;
         }
-        if (c_prob >= 0 && prob_field(r, c_prob, path, &v, err) != 0) {
+        if (c_prob >= 0 && snd_tsv_field_prob(r, c_prob, &v, err) != 0) {
             k = -1;
             break;
         }
         for (c = 0; c < snd_tsv_ncols(r); c++) {
             if (map[c] < 0)
                 continue;
-            if (prob_field(r, c, path, &v, err) != 0)
+            if (snd_tsv_field_prob(r, c, &v, err) != 0)
                 break;
             p->sum[map[c]] += v;
             p->max[map[c]] = fmax(p->max[map[c]], v);
@@ -659,7 +647,7 @@ static int load_windows(struct windows *w, struct tables *t, struct snd_strset *
         for (c = 0; c < snd_tsv_ncols(r); c++) {
             if (map[c] < 0)
                 continue;
-            if (prob_field(r, c, path, &v, err) != 0)
+            if (snd_tsv_field_prob(r, c, &v, err) != 0)
                 break;
             w->w_scores[w->n * t->p_names.n + map[c]] = v;
         }

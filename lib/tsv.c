@@ -254,6 +254,18 @@ int snd_tsv_field_double(const struct snd_tsv_reader *r, int col, double *out, s
     return 0;
 }
 
+int snd_tsv_field_prob(const struct snd_tsv_reader *r, int col, double *out, struct snd_err *err)
+{
+    if (r->fields[col][0] == '\0')
+        return snd_fail(err, "%s:%ld: column %s is empty", r->name, r->line_no, r->cols[col]);
+    if (snd_tsv_field_double(r, col, out, err) != 0)
+        return -1;
+    if (!(*out >= 0.0 && *out <= 1.0))
+        return snd_fail(err, "%s:%ld: column %s: %s is outside [0, 1]", r->name, r->line_no,
+                        r->cols[col], r->fields[col]);
+    return 0;
+}
+
 void snd_tsv_close(struct snd_tsv_reader *r)
 {
     if (r == NULL)

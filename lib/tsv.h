@@ -42,6 +42,10 @@ long snd_tsv_line(const struct snd_tsv_reader *r);
  * "FILE:LINE: column NAME: …". */
 int snd_tsv_field_double(const struct snd_tsv_reader *r, int col, double *out, struct snd_err *err);
 
+/* As snd_tsv_field_double(), for a probability: a number in [0, 1]. An empty field or
+ * one outside the range is refused with err "FILE:LINE: column NAME: …". */
+int snd_tsv_field_prob(const struct snd_tsv_reader *r, int col, double *out, struct snd_err *err);
+
 void snd_tsv_close(struct snd_tsv_reader *r); /* NULL is fine */
 
 /* Start a table on f (which the caller keeps), named name in messages, and write its
