@@ -33,7 +33,7 @@ static const char usage[] =
     "                        (default 0.5)\n"
     "      --format FMT      tsv (default), audacity (a label track) or raven (a selection\n"
     "                        table)\n"
-    "      --batch N         windows per pass through the network (default 16)\n"
+    "      --batch N         windows per pass through the network (default 4)\n"
     "  -j, --threads N       threads (default: all cores)\n"
     "  -h, --help            show this help\n"
     "      --version         show the version\n";

@@ -31,7 +31,7 @@ complete -c snd-classify -l format -x -d 'Form of the output' \
     -a 'tsv\t"A TSV table" audacity\t"An Audacity label track" raven\t"A Raven selection table"'
 
 # Speed
-complete -c snd-classify -l batch -x -d 'Windows per pass through the network (16)'
+complete -c snd-classify -l batch -x -d 'Windows per pass through the network (4)'
 complete -c snd-classify -s j -l threads -x -d 'Threads (default: all cores)'
 complete -c snd-classify -s h -l help -d 'Show help'
 complete -c snd-classify -l version -d 'Show the version'

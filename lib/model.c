@@ -349,6 +349,9 @@ struct snd_model *snd_model_load(const char *path, int max_batch, struct snd_poo
 done:
     free(labels);
     H5Fclose(f);
+    /* Hand HDF5's free lists back to malloc, so that the network's first pass reuses that
+     * memory rather than adding to the peak: a classifier is meant to be small. */
+    H5garbage_collect();
     return m;
 }
 
