@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "labelout.h"
 #include "runner.h"
 #include "tag.h"
 
@@ -102,7 +103,7 @@ struct args {
     const char *exec;
     long retries;
     double retry_delay_sec;
-    enum snd_tag_format format;
+    enum snd_labelfmt format;
     const char *events_only; /* an option of --events met without it */
     const char *exec_only;
 };
@@ -110,7 +111,7 @@ struct args {
 /* The run: where decisions go. */
 struct run {
     struct snd_tagger *tagger;
-    struct snd_tag_out *out;
+    struct snd_labelout *out;
     struct snd_runner *runner;
 };
 
@@ -132,15 +133,12 @@ static void parse_labels(struct args *a, const char *arg)
     a->tag.labels = a->labels;
 }
 
-static enum snd_tag_format parse_format(const char *arg)
+static enum snd_labelfmt parse_format(const char *arg)
 {
-    if (strcmp(arg, "tsv") == 0)
-        return SND_TAG_TSV;
-    if (strcmp(arg, "audacity") == 0)
-        return SND_TAG_AUDACITY;
-    if (strcmp(arg, "raven") == 0)
-        return SND_TAG_RAVEN;
-    snd_cli_usage_error(prog, "--format: expected tsv, audacity or raven, not '%s'", arg);
+    enum snd_labelfmt f;
+    if (snd_labelfmt_parse(arg, &f) != 0)
+        snd_cli_usage_error(prog, "--format: expected tsv, audacity or raven, not '%s'", arg);
+    return f;
 }
 
 /* Parse argv into a; returns the index of the first operand. Exits 2 on bad usage. */
@@ -243,7 +241,8 @@ static int decided(void *ctx, const struct snd_tag_event *ev, struct snd_err *er
 {
     struct run *run = ctx;
 
-    if (snd_tag_out_write(run->out, ev, err) != 0)
+    if (snd_labelout_row(run->out, ev->id, ev->start_sec, ev->end_sec, ev->label, ev->prob, NULL,
+                         err) != 0)
         return -1;
     if (run->runner != NULL)
         snd_runner_submit(run->runner, ev);
@@ -294,12 +293,12 @@ int main(int argc, char **argv)
     }
     if ((a.exec != NULL && run.runner == NULL) ||
         (run.tagger = snd_tagger_new(&a.tag, decided, &run, &err)) == NULL ||
-        (run.out = snd_tag_out_new(stdout, "stdout", a.format, &err)) == NULL) {
+        (run.out = snd_labelout_new(stdout, "stdout", a.format, NULL, 0, 0, 8000, &err)) == NULL) {
         status = snd_cli_fail(prog, &err);
         goto out;
     }
     status = snd_cli_each_source(prog, argc - i, argv + i, tag_source, &run);
-    if (snd_tag_out_finish(run.out, &err) != 0 && snd_cli_fail(prog, &err) != SND_EXIT_OK)
+    if (snd_labelout_finish(run.out, &err) != 0 && snd_cli_fail(prog, &err) != SND_EXIT_OK)
         status = SND_EXIT_FAILURE;
     if (run.runner != NULL)
         snd_runner_drain(run.runner);

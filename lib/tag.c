@@ -1,9 +1,7 @@
 /* tag: thresholds and top-k per window, the event state machine, and the decision tables. */
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "tag.h"
@@ -605,103 +603,4 @@ void snd_tag_thresholds_free(struct snd_tag_threshold *v, int n)
     for (i = 0; i < n; i++)
         free(v[i].label);
     free(v);
-}
-
-struct snd_tag_out {
-    FILE *f;
-    char *name;
-    enum snd_tag_format fmt;
-    struct snd_tsv_writer *tsv; /* TSV and Raven */
-    long n_rows;
-    int flush_each_row;
-    int errnum;
-};
-
-static const char *const tsv_cols[] = {"id", "start", "end", "label", "prob"};
-
-/* Raven Pro's selection table: its own columns first, then ours. The band is the whole of
- * the toolkit's default 16 kHz sound, as the detector does not say where in it. */
-static const char *const raven_cols[] = {
-    "Selection",    "View",          "Channel",        "Begin File", "Begin Time (s)",
-    "End Time (s)", "Low Freq (Hz)", "High Freq (Hz)", "Annotation", "Confidence"};
-
-static int is_pipe(FILE *f)
-{
-    struct stat st;
-
-    return fstat(fileno(f), &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
-}
-
-struct snd_tag_out *snd_tag_out_new(FILE *f, const char *name, enum snd_tag_format fmt,
-                                    struct snd_err *err)
-{
-    struct snd_tag_out *o = calloc(1, sizeof *o);
-
-    if (o == NULL || (o->name = strdup(name)) == NULL) {
-        free(o);
-        snd_fail(err, "%s: out of memory", name);
-        return NULL;
-    }
-    o->f = f;
-    o->fmt = fmt;
-    o->flush_each_row = is_pipe(f);
-    if (fmt == SND_TAG_TSV)
-        o->tsv = snd_tsv_create_stream(f, name, tsv_cols, 5, err);
-    else if (fmt == SND_TAG_RAVEN)
-        o->tsv = snd_tsv_create_stream(f, name, raven_cols, 10, err);
-    if (fmt != SND_TAG_AUDACITY && o->tsv == NULL) {
-        free(o->name);
-        free(o);
-        return NULL;
-    }
-    return o;
-}
-
-int snd_tag_out_write(struct snd_tag_out *o, const struct snd_tag_event *ev, struct snd_err *err)
-{
-    char a[SND_TSV_TIME_LEN], b[SND_TSV_TIME_LEN], p[SND_TSV_TIME_LEN], n[32];
-
-    snd_tsv_fmt_sec(a, ev->start_sec);
-    snd_tsv_fmt_sec(b, ev->end_sec);
-    snd_tsv_fmt_sec(p, ev->prob);
-    o->n_rows++;
-    if (o->fmt == SND_TAG_TSV) {
-        const char *row[] = {ev->id, a, b, ev->label, p};
-        return snd_tsv_write_row(o->tsv, row, err);
-    }
-    if (o->fmt == SND_TAG_RAVEN) {
-        const char *row[] = {n, "Spectrogram 1", "1", ev->id, a, b, "0", "8000", ev->label, p};
-        snprintf(n, sizeof n, "%ld", o->n_rows);
-        return snd_tsv_write_row(o->tsv, row, err);
-    }
-    /* Audacity reads six decimals; a tab or line break cannot come from a TSV field. */
-    if (o->errnum == 0) {
-        errno = 0;
-        fprintf(o->f, "%.6f\t%.6f\t%s\n", ev->start_sec, ev->end_sec, ev->label);
-        if ((o->flush_each_row && fflush(o->f) != 0) || ferror(o->f))
-            o->errnum = errno ? errno : EIO;
-    }
-    if (o->errnum != 0)
-        return snd_fail_errno(err, o->errnum, "%s", o->name);
-    return 0;
-}
-
-int snd_tag_out_finish(struct snd_tag_out *o, struct snd_err *err)
-{
-    int r = 0;
-
-    if (o == NULL)
-        return 0;
-    if (o->tsv != NULL) {
-        r = snd_tsv_finish(o->tsv, err);
-    } else {
-        errno = 0;
-        if (o->errnum == 0 && (fflush(o->f) != 0 || ferror(o->f)))
-            o->errnum = errno ? errno : EIO;
-        if (o->errnum != 0)
-            r = snd_fail_errno(err, o->errnum, "%s", o->name);
-    }
-    free(o->name);
-    free(o);
-    return r;
 }

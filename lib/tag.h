@@ -90,21 +90,4 @@ int snd_tag_thresholds_load(const char *path, struct snd_tag_threshold **out, in
                             struct snd_err *err);
 void snd_tag_thresholds_free(struct snd_tag_threshold *v, int n);
 
-enum snd_tag_format { SND_TAG_TSV, SND_TAG_AUDACITY, SND_TAG_RAVEN };
-
-struct snd_tag_out;
-
-/* A table of decisions on f (kept by the caller), named name in messages: TSV with a
- * header (id, start, end, label, prob), an Audacity label track (start, end, label; no
- * header), or a Raven selection table. Rows are flushed one by one when f is a pipe.
- * Returns NULL with err; end it with snd_tag_out_finish(). */
-struct snd_tag_out *snd_tag_out_new(FILE *f, const char *name, enum snd_tag_format fmt,
-                                    struct snd_err *err);
-
-/* Write one decision. Returns 0, or -1 with err (errnum EPIPE when the reader has gone). */
-int snd_tag_out_write(struct snd_tag_out *o, const struct snd_tag_event *ev, struct snd_err *err);
-
-/* Flush and free. Returns 0, or -1 with err. NULL is fine. */
-int snd_tag_out_finish(struct snd_tag_out *o, struct snd_err *err);
-
 #endif

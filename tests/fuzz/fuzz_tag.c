@@ -6,13 +6,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "labelout.h"
 #include "tag.h"
 
 static int check_and_write(void *ctx, const struct snd_tag_event *ev, struct snd_err *err)
 {
     assert(ev->start_sec <= ev->end_sec);
     assert(ev->prob >= 0.0 && ev->prob <= 1.0);
-    return snd_tag_out_write(ctx, ev, err);
+    return snd_labelout_row(ctx, ev->id, ev->start_sec, ev->end_sec, ev->label, ev->prob, NULL, err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -20,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct snd_tag_opts o = SND_TAG_OPTS_DEFAULT;
     struct snd_err err = {0};
     struct snd_tagger *t;
-    struct snd_tag_out *out;
+    struct snd_labelout *out;
     FILE *in, *sink;
     uint8_t k;
 
@@ -41,12 +42,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sink = fopen("/dev/null", "w");
     if (in == NULL || sink == NULL)
         goto out;
-    out = snd_tag_out_new(sink, "sink", SND_TAG_TSV, &err);
+    out = snd_labelout_new(sink, "sink", SND_LABELFMT_TSV, NULL, 0, 0, 8000, &err);
     t = out ? snd_tagger_new(&o, check_and_write, out, &err) : NULL;
     if (t != NULL)
         snd_tag_read(t, in, "fuzz", &err);
     snd_tagger_free(t);
-    snd_tag_out_finish(out, &err);
+    snd_labelout_finish(out, &err);
 out:
     if (in != NULL)
         fclose(in);

@@ -1,6 +1,7 @@
 /* test_tag: thresholds, top-k and the event machine on hand-made windows, each option at
  * its edge, and the errors of bad tables. */
 #include "harness.h"
+#include "labelout.h"
 #include "tag.h"
 
 /* What the tagger decided, one "label start end prob" a line. */
@@ -368,27 +369,32 @@ static void thresholds_table(void)
 #undef WRITE
 }
 
+static int write_event(struct snd_labelout *o, const struct snd_tag_event *ev, struct snd_err *err)
+{
+    return snd_labelout_row(o, ev->id, ev->start_sec, ev->end_sec, ev->label, ev->prob, NULL, err);
+}
+
 static void output_formats(void)
 {
     struct snd_tag_event ev = {"rec.wav", "dog", 1.5, 2.25, 0.875};
     struct snd_err err = {0};
     char buf[1024];
     FILE *f;
-    struct snd_tag_out *o;
+    struct snd_labelout *o;
 
     f = fmemopen(buf, sizeof buf, "w");
-    o = snd_tag_out_new(f, "out", SND_TAG_AUDACITY, &err);
-    CHECK(o != NULL && snd_tag_out_write(o, &ev, &err) == 0 && snd_tag_out_finish(o, &err) == 0);
+    o = snd_labelout_new(f, "out", SND_LABELFMT_AUDACITY, NULL, 0, 0, 8000, &err);
+    CHECK(o != NULL && write_event(o, &ev, &err) == 0 && snd_labelout_finish(o, &err) == 0);
     fclose(f);
     CHECK(strcmp(buf, "1.500000\t2.250000\tdog\n") == 0);
     f = fmemopen(buf, sizeof buf, "w");
-    o = snd_tag_out_new(f, "out", SND_TAG_TSV, &err);
-    CHECK(o != NULL && snd_tag_out_write(o, &ev, &err) == 0 && snd_tag_out_finish(o, &err) == 0);
+    o = snd_labelout_new(f, "out", SND_LABELFMT_TSV, NULL, 0, 0, 8000, &err);
+    CHECK(o != NULL && write_event(o, &ev, &err) == 0 && snd_labelout_finish(o, &err) == 0);
     fclose(f);
     CHECK(strcmp(buf, "id\tstart\tend\tlabel\tprob\nrec.wav\t1.5\t2.25\tdog\t0.875\n") == 0);
     f = fmemopen(buf, sizeof buf, "w");
-    o = snd_tag_out_new(f, "out", SND_TAG_RAVEN, &err);
-    CHECK(o != NULL && snd_tag_out_write(o, &ev, &err) == 0 && snd_tag_out_finish(o, &err) == 0);
+    o = snd_labelout_new(f, "out", SND_LABELFMT_RAVEN, NULL, 0, 0, 8000, &err);
+    CHECK(o != NULL && write_event(o, &ev, &err) == 0 && snd_labelout_finish(o, &err) == 0);
     fclose(f);
     CHECK(strstr(buf, "Selection\tView\tChannel\t") == buf);
     CHECK(strstr(buf, "\n1\tSpectrogram 1\t1\trec.wav\t1.5\t2.25\t0\t8000\tdog\t0.875\n") != NULL);
