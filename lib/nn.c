@@ -696,7 +696,8 @@ struct job {
 /* fn over items 0..n-1 on the network's pool, or in this thread when it has none. */
 static void run(struct snd_net *net, long n, void (*fn)(void *, long, int), void *ctx)
 {
-    if (net->pool != NULL) {
+    /* One item (a live classifier's single window) gains nothing from waking the pool. */
+    if (net->pool != NULL && n > 1) {
         snd_pool_run(net->pool, n, fn, ctx);
         return;
     }
