@@ -14,12 +14,19 @@ BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR = $(PREFIX)/share/zsh/site-functions
 FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 
-PKGS = sndfile samplerate fftw3 hdf5 libpng openblas alsa
+PKGS = sndfile samplerate fftw3 libpng openblas alsa
 CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# HDF5 is linked statically when its archive is there (Debian's libhdf5-dev has it): the
+# shared library brings libcurl and three TLS libraries for a remote-file driver snd never
+# uses, which cost every start 6 MB of memory and 20 ms of loading.
+HDF5_LIBDIR := $(patsubst -L%,%,$(firstword $(shell pkg-config --libs-only-L hdf5 2>/dev/null)))
+PKG_CFLAGS += $(shell pkg-config --cflags hdf5 2>/dev/null)
+PKG_LIBS += $(if $(wildcard $(HDF5_LIBDIR)/libhdf5.a),$(HDF5_LIBDIR)/libhdf5.a -lsz -laec -lz -ldl,\
+	$(shell pkg-config --libs hdf5 2>/dev/null))
 # -iquote, not -I: lib/ headers are found only by #include "...", so names like features.h
 # and png.h cannot shadow the system headers of the same name.
 CPPFLAGS += -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -iquote lib
