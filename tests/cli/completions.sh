@@ -12,7 +12,7 @@ cmds=$(cd "$SND_BIN" && ls snd-*)
 # file or saved state of the user's takes part.
 mkdir "$tmp/empty" "$tmp/files" "$tmp/files/dir" "$tmp/home"
 touch "$tmp/files/a.wav" "$tmp/files/B.FLAC" "$tmp/files/idx.tsv" "$tmp/files/notes.txt" \
-    "$tmp/files/dir/c.wav"
+    "$tmp/files/dir/c.wav" "$tmp/files/dir/m.h5"
 
 # help_options NAME: "OPTION 1" for each option in NAME --help that takes an argument,
 # "OPTION 0" for the others, short and long forms. An option line starts with at most six
@@ -184,6 +184,12 @@ else
         bash_offers snd-silence "snd-silence -o " a.wav B.FLAC dir idx.tsv notes.txt
     check "bash: a duration or a number completes to nothing" \
         bash_offers snd-split "snd-split --at-silence --min-silence "
+    check "bash: snd-classify -m offers models (.h5), not audio" \
+        bash_offers snd-classify "snd-classify -m dir/" dir/m.h5
+    check "bash: snd-classify --aggregate offers mean, max and vote" \
+        bash_offers snd-classify "snd-classify --aggregate " mean max vote
+    check "bash: snd-tag --format offers tsv, audacity and raven" \
+        bash_offers snd-tag "snd-tag --events --format " tsv audacity raven
 fi
 
 # 3. zsh and fish load each file, and fish completes from it.
