@@ -6,9 +6,9 @@ set -eu
 
 # Build: a C compiler, make, pkg-config and the libraries libsnd links.
 build="gcc make pkg-config libsndfile1-dev libsamplerate0-dev libfftw3-dev libhdf5-dev libpng-dev libopenblas-dev libasound2-dev"
-# Tests and demo: sound generators, man page lint, the shells whose completions we ship,
-# and clang with its sanitizer runtime for make fuzz.
-tests="python3-h5py python3-numpy sox libsox-fmt-base espeak-ng mandoc man-db bash-completion zsh fish clang libclang-rt-14-dev"
+# Tests, demo and examples: sound generators, man page lint, the shells whose completions we
+# ship, clang with its sanitizer runtime for make fuzz, and GNU parallel for examples/scale.
+tests="python3-h5py python3-numpy sox libsox-fmt-base espeak-ng mandoc man-db bash-completion zsh fish clang libclang-rt-14-dev parallel"
 
 missing=
 for p in $build $tests; do
