@@ -99,10 +99,12 @@ fuzz:
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	  $(DESTDIR)$(MANDIR)/man7 \
 	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7
 	for c in $(CMDS); do \
 	  install -m 644 completions/$$c.bash $(DESTDIR)$(BASHCOMPDIR)/$$c; \
 	  install -m 644 completions/_$$c $(DESTDIR)$(ZSHCOMPDIR)/_$$c; \
@@ -115,7 +117,7 @@ uninstall:
 	    $(DESTDIR)$(BASHCOMPDIR)/$$c $(DESTDIR)$(ZSHCOMPDIR)/_$$c \
 	    $(DESTDIR)$(FISHCOMPDIR)/$$c.fish; \
 	done
-	rm -f $(DESTDIR)$(MANDIR)/man5/snd-formats.5
+	rm -f $(DESTDIR)$(MANDIR)/man5/snd-formats.5 $(DESTDIR)$(MANDIR)/man7/snd.7
 
 deps:
 	@sh tools/deps.sh

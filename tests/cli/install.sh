@@ -16,7 +16,7 @@ test_install() {
             [ -f "$r/share/zsh/site-functions/_$n" ] &&
             [ -f "$r/share/fish/vendor_completions.d/$n.fish" ] || { echo "$n incomplete"; return 1; }
     done
-    [ -f "$r/share/man/man5/snd-formats.5" ] &&
+    [ -f "$r/share/man/man5/snd-formats.5" ] && [ -f "$r/share/man/man7/snd.7" ] &&
         "$r/bin/snd-split" --version | grep -q '^snd-split'
 }
 check "make install DESTDIR=… PREFIX=/usr/local" test_install

@@ -11,9 +11,18 @@ test_every_binary_has_a_page() {
     for b in "$SND_BIN"/snd-*; do
         [ -f "$man/$(basename "$b").1" ] || { echo "no man page for $(basename "$b")"; return 1; }
     done
-    [ -f "$man/snd-formats.5" ]
+    [ -f "$man/snd-formats.5" ] && [ -f "$man/snd.7" ]
 }
-check "every binary has a page in section 1, and snd-formats(5) exists" test_every_binary_has_a_page
+check "every binary has a page in section 1; snd-formats(5) and snd(7) exist" test_every_binary_has_a_page
+
+# snd(7), the overview, names every binary and points to every page.
+test_overview() {
+    for b in "$SND_BIN"/snd-*; do
+        grep -q "^\.Xr $(basename "$b") 1" "$man/snd.7" || { echo "snd.7 lacks $(basename "$b")"; return 1; }
+    done
+    grep -q '^\.Xr snd-formats 5' "$man/snd.7"
+}
+check "snd.7 names every binary and snd-formats(5)" test_overview
 
 test_renders() {
     for p in "$man"/*.[0-9]; do
