@@ -326,19 +326,25 @@ static void compute_frame(const struct snd_mel *m, struct scratch *sc, const flo
             sc->spectrum[k] =
                 pow(sc->fft_out[k][0] * sc->fft_out[k][0] + sc->fft_out[k][1] * sc->fft_out[k][1],
                     p->power / 2.0);
+    /* The filterbank first, into the FFT's input (spent by now), then the logs in a loop
+     * of their own, which the compiler can run several values at a time. */
+    double *sums = sc->fft_in;
     for (i = 0; i < p->n_mels; i++) {
         const struct mel_filter *f = &m->filters[i];
         const double *s = sc->spectrum + f->first_bin;
         double sum = 0.0;
         for (k = 0; k < f->n_bins; k++)
             sum += f->weights[k] * s[k];
-        if (p->log == SND_LOG_NONE)
-            row[i] = (float)sum;
-        else if (p->log == SND_LOG_DB)
-            row[i] = (float)(m->log_scale / M_LN10 * ln_positive(fmax(sum, p->amin)));
-        else
-            row[i] = (float)ln_positive(fmax(sum, p->amin));
+        sums[i] = sum;
     }
+    if (p->log == SND_LOG_NONE) {
+        for (i = 0; i < p->n_mels; i++)
+            row[i] = (float)sums[i];
+        return;
+    }
+    const double scale = p->log == SND_LOG_DB ? m->log_scale / M_LN10 : 1.0, amin = p->amin;
+    for (i = 0; i < p->n_mels; i++)
+        row[i] = (float)(scale * ln_positive(sums[i] >= amin ? sums[i] : amin));
 }
 
 /* A batch of frames for the pool: frame i starts at buf + i * hop, goes to out row

@@ -177,6 +177,72 @@ static float dot(const float *a, const float *b, int n)
 }
 #endif
 
+/* Upsampling by a whole factor (M = 1, 8 to 16 kHz among them) computes, for each phase,
+ * the outputs of BLOCK consecutive input positions together: each output is a plain
+ * sequential sum over the taps, one lane of a vector each, so four independent chains of
+ * additions are in flight and every output has the same bits however it was reached
+ * (alone at the edges, or in a block), on every machine. */
+#define BLOCK 16
+
+static float fir_one(const float *c, const float *x, int taps)
+{
+    float s = 0.0f;
+    for (int j = 0; j < taps; j++)
+        s += c[j] * x[j];
+    return s;
+}
+
+#if defined(__SSE__)
+static void fir_block(const float *c, const float *x, int taps, float *y)
+{
+    __m128 s0 = _mm_setzero_ps(), s1 = _mm_setzero_ps(), s2 = _mm_setzero_ps(),
+           s3 = _mm_setzero_ps();
+    for (int j = 0; j < taps; j++) {
+        __m128 cj = _mm_set1_ps(c[j]);
+        s0 = _mm_add_ps(s0, _mm_mul_ps(cj, _mm_loadu_ps(x + j)));
+        s1 = _mm_add_ps(s1, _mm_mul_ps(cj, _mm_loadu_ps(x + j + 4)));
+        s2 = _mm_add_ps(s2, _mm_mul_ps(cj, _mm_loadu_ps(x + j + 8)));
+        s3 = _mm_add_ps(s3, _mm_mul_ps(cj, _mm_loadu_ps(x + j + 12)));
+    }
+    _mm_storeu_ps(y, s0);
+    _mm_storeu_ps(y + 4, s1);
+    _mm_storeu_ps(y + 8, s2);
+    _mm_storeu_ps(y + 12, s3);
+}
+#else
+static void fir_block(const float *c, const float *x, int taps, float *y)
+{
+    for (int l = 0; l < BLOCK; l++)
+        y[l] = fir_one(c, x + l, taps);
+}
+#endif
+
+/* One output of the next, with the sum an upsampler uses. */
+static float output_at(const struct snd_resampler *rs, long first)
+{
+    const float *c = rs->coef + (size_t)rs->k_p * rs->taps;
+    return rs->M == 1 ? fir_one(c, rs->buf + first, rs->taps) : dot(c, rs->buf + first, rs->taps);
+}
+
+/* With M = 1 and at phase 0: the L outputs of each of BLOCK input positions at once, if
+ * the input, the room in out and the end allow; returns how many were written. */
+static long upsample_block(struct snd_resampler *rs, float *out, long room, long long end)
+{
+    long first = (long)(rs->k_n - rs->half + 1 - rs->base), n = (long)BLOCK * rs->L;
+    float y[BLOCK];
+    if (rs->M != 1 || rs->k_p != 0 || room < n || first + rs->taps + BLOCK - 1 > rs->buf_len ||
+        (end >= 0 && rs->k + n > end))
+        return 0;
+    for (int p = 0; p < rs->L; p++) {
+        fir_block(rs->coef + (size_t)p * rs->taps, rs->buf + first, rs->taps, y);
+        for (int l = 0; l < BLOCK; l++)
+            out[(long)l * rs->L + p] = y[l];
+    }
+    rs->k += n;
+    rs->k_n += BLOCK;
+    return n;
+}
+
 /* At the end of the input: silence after it, enough for every output that remains, and
  * the count of outputs round(n_in * L / M), as libsamplerate's drain gives. */
 static long long pad_end(struct snd_resampler *rs)
@@ -204,10 +270,14 @@ static long run_polyphase(struct snd_resampler *rs, const float *in, long n_in, 
     if (eof && take == n_in)
         end = pad_end(rs);
     while (o < out_cap && (end < 0 || rs->k < end)) {
-        long first = (long)(rs->k_n - rs->half + 1 - rs->base);
+        long first = (long)(rs->k_n - rs->half + 1 - rs->base), n;
+        if ((n = upsample_block(rs, out + o, out_cap - o, end)) > 0) {
+            o += n;
+            continue;
+        }
         if (first + rs->taps > rs->buf_len)
             break;
-        out[o++] = dot(rs->coef + (size_t)rs->k_p * rs->taps, rs->buf + first, rs->taps);
+        out[o++] = output_at(rs, first);
         rs->k++;
         rs->k_n += rs->M / rs->L;
         rs->k_p += rs->M % rs->L;
