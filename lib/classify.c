@@ -120,6 +120,9 @@ struct run {
     int n_slots;
     struct clip *head, *tail; /* clips with rows still to write, oldest first */
     struct clip *cur;         /* the clip being read */
+    snd_classify_fail_fn fail; /* told of a clip without frames, which has no row */
+    void *fail_ctx;
+    long n_empty;
     double *p;                /* C probabilities */
     int *order;               /* C class indices, best first */
     char **fields;            /* extra columns' text */
@@ -403,6 +406,12 @@ static int end_clip(struct run *r, int failed, struct snd_err *err)
     c->frames = n > 0 ? n : 0;
     if (n < 0)
         return -1;
+    if (n == 0 && !failed) { /* said, never a silent gap in the table */
+        struct snd_err e = {0};
+        snd_fail(&e, "%s: no frames, so no prediction", c->id);
+        r->fail(r->fail_ctx, &e);
+        r->n_empty++;
+    }
     if (c->live && run_batch(r, err) != 0)
         return -1;
     return drain_clips(r, err);
@@ -755,6 +764,7 @@ long snd_classify_run(const struct snd_classify_opts *o, int n, char **paths,
 
     if (n == 0)
         n = 1, paths = (char **)stdin_only;
+    r.fail = fail, r.fail_ctx = ctx;
     if (run_open(&r, o, err) != 0 || sources_new(&s, &r.m->feat, o->threads, err) != 0)
         goto fail;
     cap = 1024;
@@ -789,7 +799,7 @@ long snd_classify_run(const struct snd_classify_opts *o, int n, char **paths,
     free(buf);
     sources_free(&s);
     run_close(&r);
-    return failed;
+    return failed + r.n_empty;
 fail:
     if (r.out != NULL) {
         struct snd_err ignore = {0};

@@ -70,9 +70,9 @@ typedef void (*snd_classify_fail_fn)(void *ctx, const struct snd_err *err);
  * bytes; features of other parameters than the model's are refused, naming the
  * parameter) or an audio file, whose features are computed as snd-melspec would with the
  * model's parameters. On a frame stream each window's row is written as soon as its last
- * frame has arrived. A source that fails is reported through fail and the run goes on.
- * Returns the number of sources that failed, or -1 with err when the model or the output
- * failed. */
+ * frame has arrived. A source that fails is reported through fail and the run goes on;
+ * so is a clip without frames, which has no row. Returns the number of sources and
+ * empty clips that failed, or -1 with err when the model or the output failed. */
 long snd_classify_run(const struct snd_classify_opts *o, int n, char **paths,
                       snd_classify_fail_fn fail, void *ctx, struct snd_err *err);
 

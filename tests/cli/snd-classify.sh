@@ -154,6 +154,8 @@ test_failed_source_others_go_on() {
     snd-classify -m m.h5 --aggregate mean low0.wav missing.wav high0.wav >o.tsv 2>e.txt
     [ $? -eq 1 ] && grep -q 'missing.wav' e.txt && [ "$(wc -l <e.txt)" -eq 1 ] &&
         [ "$(tail -n +2 o.tsv | cut -f1 | tr '\n' ' ')" = "low0.wav high0.wav " ] &&
-        snd-classify -m m.h5 long.h5 | head -2 >/dev/null
+        snd-classify -m m.h5 long.h5 | head -2 >/dev/null &&
+        sox -n -r 16000 -b 16 empty.wav trim 0 0 2>/dev/null &&
+        expect_error 1 "empty.wav: no frames" snd-classify -m m.h5 empty.wav
 }
-check "a failing source is named and the others go on; a closed stdout ends quietly" test_failed_source_others_go_on
+check "a failing source or an empty clip is named and the others go on; a closed stdout ends quietly" test_failed_source_others_go_on
