@@ -182,8 +182,8 @@ fi
 if [ $have_blas = 1 ]; then
     say "SGEMM: OpenBLAS on this CPU, 1 and 2 threads"
     # shellcheck disable=SC2046
-    if cc -O2 $(pkg-config --cflags openblas) "$here/sgemm.c" $(pkg-config --libs openblas) \
-        -o "$tmp/sgemm" 2>"$tmp/cc.err"; then
+    if cc -O2 -iquote "$root/lib" $(pkg-config --cflags openblas) "$here/sgemm.c" \
+        "$root/build/rel/libsnd.a" $(pkg-config --libs openblas) -o "$tmp/sgemm" 2>"$tmp/cc.err"; then
         "$tmp/sgemm" >"$tmp/sgemm.out" 2>"$tmp/sgemm.err" ||
             { say "  sgemm FAILED:"; sed 's/^/    /' "$tmp/sgemm.err"; }
     else

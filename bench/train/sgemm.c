@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "blas.h"
+
 static double now(void)
 {
     struct timespec ts;
@@ -58,6 +60,7 @@ static double rate(int M, int K, int N)
 
 int main(int argc, char **argv)
 {
+    snd_blas_tune(argv); /* the kernels snd-train runs with */
     /* Large square products, then those of the default network's convolutions as
      * im2col makes them for one example: (out channels) x (in channels * 9) x (positions). */
     static int shapes[][3] = {
