@@ -800,3 +800,16 @@ void snd_audio_discard(struct snd_audio_out *o)
     free(o->bytes);
     free(o);
 }
+
+long snd_audio_read_block(struct snd_audio_in *a, float *out, long max, struct snd_err *err)
+{
+    long total = 0, n;
+
+    do {
+        n = snd_audio_read(a, out + total, max - total, err);
+        if (n < 0)
+            return -1;
+        total += n;
+    } while (n > 0 && total < max && !snd_audio_is_live(a));
+    return total;
+}

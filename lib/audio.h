@@ -32,6 +32,11 @@ const char *snd_audio_name(const struct snd_audio_in *a);
  * use what arrives at once rather than wait to gather more. */
 int snd_audio_is_live(const struct snd_audio_in *a);
 
+/* Up to max samples: as many as the source gives, up to max, when it is a file; what has
+ * arrived when it is live, so a live stream is never held back. Returns the count, 0 at
+ * the end, -1 with err. */
+long snd_audio_read_block(struct snd_audio_in *a, float *out, long max, struct snd_err *err);
+
 void snd_audio_close(struct snd_audio_in *a); /* NULL is fine */
 
 /* Check that path names an output the writer knows: "-", or a file whose extension picks

@@ -482,19 +482,6 @@ static int classify_features(struct run *r, const char *path, float *buf, long c
     return output_failed(err) ? -1 : 1;
 }
 
-/* Up to cap samples of a, fewer only at its end. */
-static long read_samples(struct snd_audio_in *a, float *buf, long cap, struct snd_err *err)
-{
-    long total = 0, n;
-    do {
-        n = snd_audio_read(a, buf + total, cap - total, err);
-        if (n < 0)
-            return -1;
-        total += n;
-    } while (n > 0 && total < cap);
-    return total;
-}
-
 /* Frames of one audio file, computed into a growing buffer (or streamed through fn). */
 struct audio_job {
     const char *path;
@@ -536,7 +523,7 @@ static int audio_features(const struct snd_classify_opts *o, const struct snd_fe
     fmt.rate_hz = p->sample_rate;
     if ((a = snd_audio_open(path, &fmt, err)) == NULL)
         return -1;
-    while ((n = read_samples(a, buf, READ_SAMPLES, err)) > 0)
+    while ((n = snd_audio_read_block(a, buf, READ_SAMPLES, err)) > 0)
         if (snd_mel_feed(mel, buf, n, fn, ctx, err) != 0) {
             n = -1;
             break;

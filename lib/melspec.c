@@ -137,21 +137,6 @@ static int stream_frames(void *ctx, const float *frames, long n, struct snd_err 
     return snd_feat_write_frames(r->out, frames, n, err);
 }
 
-/* Up to cap samples: as many as the source gives when it is a file, what has arrived when
- * it is live. Returns the count, 0 at the end, -1 with err. */
-static long read_block(struct snd_audio_in *a, float *buf, long cap, struct snd_err *err)
-{
-    long total = 0, n;
-
-    do {
-        n = snd_audio_read(a, buf + total, cap - total, err);
-        if (n < 0)
-            return -1;
-        total += n;
-    } while (n > 0 && total < cap && !snd_audio_is_live(a));
-    return total;
-}
-
 /* One source, streamed into the output. Returns 0, 1 when the source failed (err filled,
  * the clip dropped), or -1 when the output failed. */
 static int stream_source(struct run *r, struct snd_mel *mel, const char *path, struct snd_err *err)
@@ -169,7 +154,7 @@ static int stream_source(struct run *r, struct snd_mel *mel, const char *path, s
         snd_audio_close(a);
         return -1;
     }
-    while ((n = read_block(a, r->buf, READ_SAMPLES, err)) > 0)
+    while ((n = snd_audio_read_block(a, r->buf, READ_SAMPLES, err)) > 0)
         if (snd_mel_feed(mel, r->buf, n, stream_frames, r, err) != 0)
             break;
     snd_audio_close(a);

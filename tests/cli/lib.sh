@@ -52,3 +52,17 @@ near() {
     awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }' ||
         { echo "$1 is not within $3 of $2"; return 1; }
 }
+
+# make_tones: in the current directory, two classes of synthetic sound, low and high
+# tones, eight clips each, 0.3 to 0.6 s long (low0.wav ... high7.wav), their labels
+# (tones.tsv) and features (tones.h5).
+make_tones() {
+    printf 'id\tlabel\n' >tones.tsv
+    for i in 0 1 2 3 4 5 6 7; do
+        len=0.$((3 + i % 4))
+        sox -n -r 16000 -b 16 low$i.wav synth $len sine $((200 + 20 * i)) vol 0.5 2>/dev/null
+        sox -n -r 16000 -b 16 high$i.wav synth $len sine $((2500 + 100 * i)) vol 0.5 2>/dev/null
+        printf 'low%d.wav\tlow\nhigh%d.wav\thigh\n' $i $i >>tones.tsv
+    done
+    snd-melspec -q -o tones.h5 low?.wav high?.wav
+}

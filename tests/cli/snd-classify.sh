@@ -11,15 +11,8 @@ tiny="conv 4, relu, maxpool 4, dense"
 # Low and high tones, 0.3 to 0.6 s, a 3-second clip holding both, and a model of them.
 (
     cd "$tmp" || exit 1
-    printf 'id\tlabel\n' >tones.tsv
-    for i in 0 1 2 3 4 5 6 7; do
-        len=0.$((3 + i % 4))
-        sox -n -r 16000 -b 16 low$i.wav synth $len sine $((200 + 20 * i)) vol 0.5 2>/dev/null
-        sox -n -r 16000 -b 16 high$i.wav synth $len sine $((2500 + 100 * i)) vol 0.5 2>/dev/null
-        printf 'low%d.wav\tlow\nhigh%d.wav\thigh\n' $i $i >>tones.tsv
-    done
+    make_tones
     sox -n -r 16000 -b 16 long.wav synth 1.5 sine 300 vol 0.5 : synth 1.5 sine 3000 vol 0.5 2>/dev/null
-    snd-melspec -q -o tones.h5 low?.wav high?.wav
     snd-melspec -q -o long.h5 long.wav
     snd-train -q -o m.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 6 --batch 4 --seed 1 tones.h5
 )

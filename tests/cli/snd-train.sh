@@ -9,14 +9,7 @@ tiny="conv 4, relu, maxpool 2, gap, dense"
 # Two classes of synthetic sound: low and high tones, eight clips each, 0.3 to 0.6 s long.
 (
     cd "$tmp" || exit 1
-    printf 'id\tlabel\n' >tones.tsv
-    for i in 0 1 2 3 4 5 6 7; do
-        len=0.$((3 + i % 4))
-        sox -n -r 16000 -b 16 low$i.wav synth $len sine $((200 + 20 * i)) vol 0.5 2>/dev/null
-        sox -n -r 16000 -b 16 high$i.wav synth $len sine $((2500 + 100 * i)) vol 0.5 2>/dev/null
-        printf 'low%d.wav\tlow\nhigh%d.wav\thigh\n' $i $i >>tones.tsv
-    done
-    snd-melspec -q -o tones.h5 low?.wav high?.wav
+    make_tones
 )
 
 # tiny_train OUT [OPTIONS...]: a few quick epochs on the tones.
