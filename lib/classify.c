@@ -11,6 +11,7 @@
 #include "features.h"
 #include "h5util.h"
 #include "mel.h"
+#include "melspec.h"
 #include "model.h"
 #include "pool.h"
 
@@ -92,8 +93,8 @@ long snd_windower_end(struct snd_windower *w, snd_window_fn fn, void *ctx, struc
 struct clip {
     char *id;
     double start_sec;
-    long frames;           /* known once ended */
-    long windows, done;    /* windows given to the network, and passed through it */
+    long frames;        /* known once ended */
+    long windows, done; /* windows given to the network, and passed through it */
     int ended, failed, live;
     double *sum, *max, *votes; /* n_classes each, when aggregating */
     struct clip *next;
@@ -118,16 +119,16 @@ struct run {
     double tail_sec;  /* a frame's reach past its start: 0 centred, n_fft otherwise */
     struct slot *slots;
     int n_slots;
-    struct clip *head, *tail; /* clips with rows still to write, oldest first */
-    struct clip *cur;         /* the clip being read */
+    struct clip *head, *tail;  /* clips with rows still to write, oldest first */
+    struct clip *cur;          /* the clip being read */
     snd_classify_fail_fn fail; /* told of a clip without frames, which has no row */
     void *fail_ctx;
     long n_empty;
-    double *p;                /* C probabilities */
-    int *order;               /* C class indices, best first */
-    char **fields;            /* extra columns' text */
+    double *p;     /* C probabilities */
+    int *order;    /* C class indices, best first */
+    char **fields; /* extra columns' text */
     int n_extra;
-    char *label;              /* a multi-label row's tags */
+    char *label; /* a multi-label row's tags */
     size_t label_cap;
 };
 
@@ -275,8 +276,7 @@ static int write_clip_row(struct run *r, struct clip *c, struct snd_err *err)
         for (int k = 0; k < r->C; k++)
             p[k] += 1e-12 * c->sum[k] / n;
     }
-    return write_rows(r, c->id, c->start_sec, c->start_sec + frames_end(r, 0, c->frames), p,
-                      err);
+    return write_rows(r, c->id, c->start_sec, c->start_sec + frames_end(r, 0, c->frames), p, err);
 }
 
 static void clip_free(struct clip *c)
@@ -482,57 +482,32 @@ static int classify_features(struct run *r, const char *path, float *buf, long c
     return output_failed(err) ? -1 : 1;
 }
 
-/* Frames of one audio file, computed into a growing buffer (or streamed through fn). */
+/* An audio file whose frames are computed on a thread, to be classified in order. */
 struct audio_job {
     const char *path;
-    float *frames;
-    long n, cap;
-    int n_mels;
+    struct snd_melspec_frames frames;
     int failed;
     struct snd_err err;
 };
 
-static int collect_frames(void *ctx, const float *frames, long n, struct snd_err *err)
-{
-    struct audio_job *j = ctx;
-    if (j->n + n > j->cap) {
-        long cap = j->cap ? j->cap : 256;
-        while (cap < j->n + n)
-            cap *= 2;
-        float *b = realloc(j->frames, (size_t)cap * j->n_mels * sizeof(float));
-        if (b == NULL)
-            return snd_fail(err, "out of memory");
-        j->frames = b, j->cap = cap;
-    }
-    memcpy(j->frames + (size_t)j->n * j->n_mels, frames, (size_t)n * j->n_mels * sizeof(float));
-    j->n += n;
-    return 0;
-}
-
 #define READ_SAMPLES 16384
 
-/* Feed an audio file's features to fn. Returns 0, or -1 with err. */
+/* Feed an audio file's features to fn, as snd-melspec computes them. Returns 0, or -1
+ * with err. */
 static int audio_features(const struct snd_classify_opts *o, const struct snd_feat_params *p,
                           struct snd_mel *mel, const char *path, float *buf, snd_mel_frames_fn fn,
                           void *ctx, struct snd_err *err)
 {
     struct snd_pcm_fmt fmt = o->pcm;
     struct snd_audio_in *a;
-    long n;
+    int r;
 
     fmt.rate_hz = p->sample_rate;
     if ((a = snd_audio_open(path, &fmt, err)) == NULL)
         return -1;
-    while ((n = snd_audio_read_block(a, buf, READ_SAMPLES, err)) > 0)
-        if (snd_mel_feed(mel, buf, n, fn, ctx, err) != 0) {
-            n = -1;
-            break;
-        }
+    r = snd_melspec_feed(mel, a, buf, READ_SAMPLES, fn, ctx, err);
     snd_audio_close(a);
-    if (n == 0 && snd_mel_finish(mel, fn, ctx, err) == 0)
-        return 0;
-    snd_mel_reset(mel);
-    return -1;
+    return r;
 }
 
 struct audio_batch {
@@ -547,9 +522,9 @@ static void compute_job(void *ctx, long item, int thread)
 {
     struct audio_batch *b = ctx;
     struct audio_job *j = &b->jobs[item];
-    j->n = 0;
+    j->frames.n = 0;
     j->failed = audio_features(b->o, b->p, b->mels[thread], j->path, b->bufs[thread],
-                               collect_frames, j, &j->err) != 0;
+                               snd_melspec_gather, &j->frames, &j->err) != 0;
 }
 
 /* Classify the frames of a computed job. Same statuses as classify_features(). */
@@ -559,8 +534,8 @@ static int classify_job(struct run *r, struct audio_job *j, struct snd_err *err)
         *err = j->err;
         return 1;
     }
-    if (begin_clip(r, j->path, 0.0, 0, err) != 0 || push_frames(r, j->frames, j->n, err) != 0 ||
-        end_clip(r, 0, err) != 0)
+    if (begin_clip(r, j->path, 0.0, 0, err) != 0 ||
+        push_frames(r, j->frames.v, j->frames.n, err) != 0 || end_clip(r, 0, err) != 0)
         return -1;
     return 0;
 }
@@ -592,7 +567,7 @@ static int sources_new(struct sources *s, const struct snd_feat_params *p, int t
             return snd_fail(err, "out of memory");
     }
     for (long k = 0; k < s->per; k++)
-        s->jobs[k].n_mels = p->n_mels;
+        s->jobs[k].frames.n_mels = p->n_mels;
     return 0;
 }
 
@@ -603,28 +578,25 @@ static void sources_free(struct sources *s)
     for (int t = 0; s->bufs != NULL && t < s->threads; t++)
         free(s->bufs[t]);
     for (long k = 0; s->jobs != NULL && k < s->per; k++)
-        free(s->jobs[k].frames);
+        free(s->jobs[k].frames.v);
     free(s->mels);
     free(s->bufs);
     free(s->jobs);
 }
 
-/* The audio files from paths[i] on, up to the next feature source, computed on the
- * threads a group at a time (one file alone is streamed). Returns how many it took, with
- * *failed counted up, or -1 when the output failed. */
-static long classify_audio_run(struct run *r, struct sources *s, int n, char **paths, int i,
-                               long *failed, snd_classify_fail_fn fail, void *ctx,
-                               struct snd_err *err)
+/* Audio files paths[i] .. paths[end - 1], computed on the threads a group at a time (one
+ * file alone is streamed), with *failed counted up. Returns 0, or -1 when the output
+ * failed. */
+static int classify_audio_run(struct run *r, struct sources *s, char **paths, int i, int end,
+                              long *failed, snd_classify_fail_fn fail, void *ctx,
+                              struct snd_err *err)
 {
-    int end = i;
-    while (end < n && !is_features(paths[end]))
-        end++;
     if (end - i == 1 || s->threads == 1) {
         for (int k = i; k < end; k++) {
             if (begin_clip(r, paths[k], 0.0, 0, err) != 0)
                 return -1;
-            if (audio_features(r->o, &r->m->feat, s->mels[0], paths[k], s->bufs[0],
-                               push_frames, r, err) != 0) {
+            if (audio_features(r->o, &r->m->feat, s->mels[0], paths[k], s->bufs[0], push_frames, r,
+                               err) != 0) {
                 struct snd_err keep = *err;
                 if (output_failed(err) || end_clip(r, 1, err) != 0)
                     return -1;
@@ -636,7 +608,7 @@ static long classify_audio_run(struct run *r, struct sources *s, int n, char **p
             if (end_clip(r, 0, err) != 0)
                 return -1;
         }
-        return end - i;
+        return 0;
     }
     struct audio_batch b = {r->o, &r->m->feat, s->mels, s->bufs, s->jobs};
     for (int k = i; k < end; k += (int)s->per) {
@@ -654,7 +626,7 @@ static long classify_audio_run(struct run *r, struct sources *s, int n, char **p
             }
         }
     }
-    return end - i;
+    return 0;
 }
 
 /* The extra columns' names: rank, entropy and margin, p:CLASS; NULL when out of memory.
@@ -760,12 +732,14 @@ long snd_classify_run(const struct snd_classify_opts *o, int n, char **paths,
         goto fail;
     }
     while (i < n) {
-        if (!is_features(paths[i])) {
-            long took = classify_audio_run(&r, &s, n, paths, i, &failed, fail, ctx, err);
-            if (took < 0)
+        int end = i;
+        while (end < n && !is_features(paths[end])) /* a run of audio files */
+            end++;
+        if (end > i) {
+            if (classify_audio_run(&r, &s, paths, i, end, &failed, fail, ctx, err) != 0)
                 goto fail;
-            i += (int)took;
-            continue;
+            if ((i = end) == n)
+                break;
         }
         int st = classify_features(&r, paths[i], buf, cap, err);
         if (st < 0)

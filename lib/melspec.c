@@ -19,25 +19,20 @@
  * main thread writes the previous batch's results in order. */
 #define BATCH_PER_THREAD 64
 
-/* A clip's frames, gathered when they cannot be written as they come. */
-struct frames {
-    float *v;
-    long n, cap;
-    int n_mels;
-};
-
 struct run {
     const struct snd_melspec_opts *o;
     struct snd_feat_writer *out;
     long clip_index; /* clips written, for picture names */
-    struct frames pic;
+    struct snd_melspec_frames pic;
     int collect;                 /* gather frames for a picture */
     float *buf;                  /* READ_SAMPLES of decoded audio */
     struct snd_strset *pictures; /* names drawn so far: none is drawn twice */
 };
 
-static int frames_add(struct frames *g, const float *f, long n, struct snd_err *err)
+int snd_melspec_gather(void *ctx, const float *frames, long n, struct snd_err *err)
 {
+    struct snd_melspec_frames *g = ctx;
+
     if (g->n + n > g->cap) {
         long cap = g->cap ? g->cap : 256;
         float *v;
@@ -49,9 +44,25 @@ static int frames_add(struct frames *g, const float *f, long n, struct snd_err *
         g->v = v;
         g->cap = cap;
     }
-    memcpy(g->v + (size_t)g->n * g->n_mels, f, (size_t)n * (size_t)g->n_mels * sizeof *f);
+    memcpy(g->v + (size_t)g->n * g->n_mels, frames, (size_t)n * (size_t)g->n_mels * sizeof *frames);
     g->n += n;
     return 0;
+}
+
+int snd_melspec_feed(struct snd_mel *mel, struct snd_audio_in *a, float *buf, long cap,
+                     snd_mel_frames_fn fn, void *ctx, struct snd_err *err)
+{
+    long n;
+
+    while ((n = snd_audio_read_block(a, buf, cap, err)) > 0)
+        if (snd_mel_feed(mel, buf, n, fn, ctx, err) != 0) {
+            n = -1;
+            break;
+        }
+    if (n == 0 && snd_mel_finish(mel, fn, ctx, err) == 0)
+        return 0;
+    snd_mel_reset(mel);
+    return -1;
 }
 
 static int is_template(const char *s)
@@ -132,7 +143,7 @@ static int stream_frames(void *ctx, const float *frames, long n, struct snd_err 
 {
     struct run *r = ctx;
 
-    if (r->collect && frames_add(&r->pic, frames, n, err) != 0)
+    if (r->collect && snd_melspec_gather(&r->pic, frames, n, err) != 0)
         return -1;
     return snd_feat_write_frames(r->out, frames, n, err);
 }
@@ -143,7 +154,7 @@ static int stream_source(struct run *r, struct snd_mel *mel, const char *path, s
 {
     struct snd_pcm_fmt fmt = r->o->pcm;
     struct snd_audio_in *a;
-    long n;
+    int fed;
 
     fmt.rate_hz = r->o->feat.sample_rate;
     a = snd_audio_open(path, &fmt, err);
@@ -154,11 +165,9 @@ static int stream_source(struct run *r, struct snd_mel *mel, const char *path, s
         snd_audio_close(a);
         return -1;
     }
-    while ((n = snd_audio_read_block(a, r->buf, READ_SAMPLES, err)) > 0)
-        if (snd_mel_feed(mel, r->buf, n, stream_frames, r, err) != 0)
-            break;
+    fed = snd_melspec_feed(mel, a, r->buf, READ_SAMPLES, stream_frames, r, err);
     snd_audio_close(a);
-    if (n == 0 && snd_mel_finish(mel, stream_frames, r, err) == 0) {
+    if (fed == 0) {
         if (snd_feat_end_clip(r->out, err) != 0)
             return -1;
         if (write_picture(r, path, r->pic.v, r->pic.n, err) != 0)
@@ -167,7 +176,6 @@ static int stream_source(struct run *r, struct snd_mel *mel, const char *path, s
         return 0;
     }
     /* The source failed (or the output: a write error has errnum set). */
-    snd_mel_reset(mel);
     if (err->errnum != 0) /* a write to the output failed */
         return -1;
     {
@@ -186,7 +194,7 @@ static int stream_source(struct run *r, struct snd_mel *mel, const char *path, s
 
 struct job {
     const char *path;
-    struct frames frames;
+    struct snd_melspec_frames frames;
     struct snd_err err;
     int failed;
 };
@@ -198,36 +206,20 @@ struct batch {
     struct job *jobs;
 };
 
-static int gather(void *ctx, const float *frames, long n, struct snd_err *err)
-{
-    return frames_add(ctx, frames, n, err);
-}
-
 static void compute_job(void *ctx, long item, int thread)
 {
     struct batch *b = ctx;
     struct job *j = &b->jobs[item];
     struct snd_pcm_fmt fmt = b->o->pcm;
     struct snd_audio_in *a;
-    float *buf = b->bufs[thread];
-    long n = -1;
 
     fmt.rate_hz = b->o->feat.sample_rate;
     j->frames.n = 0;
     j->frames.n_mels = b->o->feat.n_mels;
     a = snd_audio_open(j->path, &fmt, &j->err);
-    if (a != NULL) {
-        while ((n = snd_audio_read(a, buf, READ_SAMPLES, &j->err)) > 0)
-            if (snd_mel_feed(b->mels[thread], buf, n, gather, &j->frames, &j->err) != 0)
-                break;
-        snd_audio_close(a);
-    }
-    if (n == 0) {
-        j->failed = snd_mel_finish(b->mels[thread], gather, &j->frames, &j->err) != 0;
-    } else {
-        j->failed = 1;
-        snd_mel_reset(b->mels[thread]);
-    }
+    j->failed = a == NULL || snd_melspec_feed(b->mels[thread], a, b->bufs[thread], READ_SAMPLES,
+                                              snd_melspec_gather, &j->frames, &j->err) != 0;
+    snd_audio_close(a);
 }
 
 /* Write a computed job. Returns 0, 1 when it had failed, -1 when the output failed. */

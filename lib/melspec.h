@@ -2,8 +2,10 @@
 #ifndef SND_MELSPEC_H
 #define SND_MELSPEC_H
 
+#include "audio.h"
 #include "err.h"
 #include "featparams.h"
+#include "mel.h"
 #include "pcm.h"
 #include "png.h"
 
@@ -27,6 +29,24 @@ struct snd_melspec_opts {
         SND_FEAT_PARAMS_DEFAULT, SND_PCM_FMT_DEFAULT, NULL, 0, 1, "stdin", NULL, SND_CMAP_VIRIDIS, \
             -80.0, 20.0, 1                                                                         \
     }
+
+/* A clip's frames gathered in memory, when they cannot be handed on as they come. Start
+ * it zeroed with n_mels set; free v when done. */
+struct snd_melspec_frames {
+    float *v;
+    long n, cap;
+    int n_mels;
+};
+
+/* A snd_mel_frames_fn that appends the frames to ctx, a struct snd_melspec_frames. */
+int snd_melspec_gather(void *ctx, const float *frames, long n, struct snd_err *err);
+
+/* Read the audio source a (kept by the caller) to its end through mel, cap samples at a
+ * time into buf, handing each frame to fn as soon as it is computed, then end the clip.
+ * A live source is fed what has arrived, never held back. Returns 0, or -1 with err
+ * (from the source or from fn), mel then being ready for a new clip. */
+int snd_melspec_feed(struct snd_mel *mel, struct snd_audio_in *a, float *buf, long cap,
+                     snd_mel_frames_fn fn, void *ctx, struct snd_err *err);
 
 /* Called for each source that fails, with its error; the run goes on with the next. */
 typedef void (*snd_melspec_fail_fn)(void *ctx, const struct snd_err *err);
