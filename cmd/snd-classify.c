@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "classify.h"
 #include "blas.h"
+#include "classify.h"
 #include "cli.h"
 #include "pool.h"
 

@@ -10,8 +10,9 @@
 /* The kernels OpenBLAS falls back to on an x86-64 model it does not know. */
 static int is_fallback(const char *core)
 {
-    static const char *const old[] = {"Prescott", "Core2", "Penryn", "Dunnington", "Nehalem",
-                                      "Atom", "Northwood", "Banias", "Katmai", "Coppermine"};
+    static const char *const old[] = {"Prescott", "Core2",     "Penryn",    "Dunnington",
+                                      "Nehalem",  "Atom",      "Northwood", "Banias",
+                                      "Katmai",   "Coppermine"};
     for (size_t i = 0; i < sizeof old / sizeof *old; i++)
         if (strcmp(core, old[i]) == 0)
             return 1;

@@ -46,20 +46,20 @@ struct snd_classify_opts {
     const char *model;
     double hop_sec; /* between windows; <= 0: half the model's window */
     enum snd_cls_aggregate aggregate;
-    int probs;       /* a p:CLASS column per class */
-    int uncertainty; /* entropy and margin columns */
-    int top_k;       /* rows per window or clip, best first; 0: one (multi-label: the tags) */
+    int probs;        /* a p:CLASS column per class */
+    int uncertainty;  /* entropy and margin columns */
+    int top_k;        /* rows per window or clip, best first; 0: one (multi-label: the tags) */
     double threshold; /* multi-label: a tag is a class at or above it */
     enum snd_labelfmt format;
     int threads;
-    int batch;                  /* windows per network pass: beyond 4 the network is no
-                                   faster here, only larger */
-    struct snd_pcm_fmt pcm;     /* how raw audio files are read (rate: the model's) */
+    int batch;              /* windows per network pass: beyond 4 the network is no
+                               faster here, only larger */
+    struct snd_pcm_fmt pcm; /* how raw audio files are read (rate: the model's) */
 };
 
 #define SND_CLASSIFY_OPTS_DEFAULT                                                                  \
     {                                                                                              \
-        NULL, 0.0, SND_CLS_WINDOWS, 0, 0, 0, 0.5, SND_LABELFMT_TSV, 1, 4, SND_PCM_FMT_DEFAULT     \
+        NULL, 0.0, SND_CLS_WINDOWS, 0, 0, 0, 0.5, SND_LABELFMT_TSV, 1, 4, SND_PCM_FMT_DEFAULT      \
     }
 
 /* Called for each source that fails, with its error; the run goes on with the next. */

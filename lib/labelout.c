@@ -33,10 +33,9 @@ static int header(enum snd_labelfmt fmt, const char *const *extra, int n_extra, 
 {
     static const char *const tsv[] = {"id", "start", "end", "label", "prob"};
     /* Raven's own columns first (it reads the rest as annotations), then ours. */
-    static const char *const raven[] = {"Selection",       "View",          "Channel",
-                                        "Begin File",      "Begin Time (s)", "End Time (s)",
-                                        "Low Freq (Hz)",   "High Freq (Hz)", "Annotation",
-                                        "Confidence"};
+    static const char *const raven[] = {
+        "Selection",    "View",          "Channel",        "Begin File", "Begin Time (s)",
+        "End Time (s)", "Low Freq (Hz)", "High Freq (Hz)", "Annotation", "Confidence"};
     const char *const *base = fmt == SND_LABELFMT_RAVEN ? raven : tsv;
     int n = fmt == SND_LABELFMT_RAVEN ? 10 : 5;
     memcpy(cols, base, (size_t)n * sizeof *cols);
@@ -85,8 +84,7 @@ char *snd_labelout_fmt_prob(char *buf, double p)
 }
 
 int snd_labelout_row(struct snd_labelout *o, const char *id, double start, double end,
-                     const char *label, double prob, const char *const *extra,
-                     struct snd_err *err)
+                     const char *label, double prob, const char *const *extra, struct snd_err *err)
 {
     char t0[SND_TSV_TIME_LEN], t1[SND_TSV_TIME_LEN], pr[SND_TSV_TIME_LEN];
     char sel[24], lo[SND_TSV_TIME_LEN], hi[SND_TSV_TIME_LEN];

@@ -26,8 +26,7 @@ struct snd_labelout *snd_labelout_new(FILE *f, const char *name, enum snd_labelf
 /* One row; extra holds n_extra fields (NULL when there are none). Returns 0, or -1 with err
  * (err->errnum is EPIPE when the reader has gone). */
 int snd_labelout_row(struct snd_labelout *o, const char *id, double start, double end,
-                     const char *label, double prob, const char *const *extra,
-                     struct snd_err *err);
+                     const char *label, double prob, const char *const *extra, struct snd_err *err);
 
 /* Flush and free. Returns 0, or -1 with err. NULL is fine. */
 int snd_labelout_finish(struct snd_labelout *o, struct snd_err *err);

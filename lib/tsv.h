@@ -50,8 +50,8 @@ void snd_tsv_close(struct snd_tsv_reader *r); /* NULL is fine */
 
 /* Start a table on f (which the caller keeps), named name in messages, and write its
  * header of ncols names (cols NULL: a table without a header line, such as an Audacity
- * label track, whose rows still have ncols fields). When f is a pipe every row is flushed as it is written, so a
- * live pipeline sees it at once. Returns NULL with err on failure; end the table with
+ * label track, whose rows still have ncols fields). When f is a pipe every row is flushed as it is
+ * written, so a live pipeline sees it at once. Returns NULL with err on failure; end the table with
  * snd_tsv_finish() or snd_tsv_discard(). */
 struct snd_tsv_writer *snd_tsv_create_stream(FILE *f, const char *name, const char *const *cols,
                                              int ncols, struct snd_err *err);

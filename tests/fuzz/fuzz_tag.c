@@ -13,7 +13,8 @@ static int check_and_write(void *ctx, const struct snd_tag_event *ev, struct snd
 {
     assert(ev->start_sec <= ev->end_sec);
     assert(ev->prob >= 0.0 && ev->prob <= 1.0);
-    return snd_labelout_row(ctx, ev->id, ev->start_sec, ev->end_sec, ev->label, ev->prob, NULL, err);
+    return snd_labelout_row(ctx, ev->id, ev->start_sec, ev->end_sec, ev->label, ev->prob, NULL,
+                            err);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
