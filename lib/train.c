@@ -11,6 +11,7 @@
 
 #include "features.h"
 #include "h5util.h"
+#include "half.h"
 #include "metrics.h"
 #include "rng.h"
 #include "strset.h"
@@ -228,11 +229,38 @@ static int grow_frames(struct snd_dataset *d, long more)
     if (need <= d->cap_frames)
         return 0;
     long cap = d->cap_frames * 2 > need ? d->cap_frames * 2 : need + 4096;
-    float *grown = realloc(d->frames, (size_t)cap * sizeof *grown);
+    void *grown = realloc(d->frames, (size_t)cap * (d->half ? sizeof(uint16_t) : sizeof(float)));
     if (grown == NULL)
         return -1;
     d->frames = grown, d->cap_frames = cap;
     return 0;
+}
+
+/* Frame t as floats: where it is held, or unpacked from halves into buf (n_mels floats). */
+static const float *frame_of(const struct snd_dataset *d, long t, float *buf)
+{
+    long B = d->feat.n_mels;
+    if (!d->half)
+        return (const float *)d->frames + t * B;
+    snd_half_unpack((const uint16_t *)d->frames + t * B, buf, B);
+    return buf;
+}
+
+/* Up to `chunk` frames of the current clip into the dataset, through buf when they are to
+ * be held as halves; the frames read, or -1 with err. */
+static long read_frames(struct snd_dataset *d, struct snd_feat_reader *r, float *buf, long chunk,
+                        const char *name, const char *id, struct snd_err *err)
+{
+    long B = d->feat.n_mels, at = d->n_frames * B;
+    if (!d->half)
+        return snd_feat_read_frames(r, (float *)d->frames + at, chunk, err);
+    long n = snd_feat_read_frames(r, buf, chunk, err);
+    if (n > 0 && snd_half_pack(buf, (uint16_t *)d->frames + at, n * B) > 0) {
+        snd_fail(err, "%s: clip %s has log features beyond +-65504, too large to be levels",
+                 name, id);
+        return -1;
+    }
+    return n;
 }
 
 static int add_example(struct snd_dataset *d, const struct snd_labels *l,
@@ -292,6 +320,8 @@ static int label_clip(struct snd_dataset *d, const struct snd_labels *l, const c
     return 0;
 }
 
+#define READ_CHUNK 1024 /* frames read at a time */
+
 int snd_dataset_add(struct snd_dataset *d, const struct snd_labels *labels, const char *path,
                     int val, int skip_unlabelled, long *skipped, struct snd_err *err)
 {
@@ -300,16 +330,22 @@ int snd_dataset_add(struct snd_dataset *d, const struct snd_labels *labels, cons
     double start;
     long long n_frames;
     int got, rc = -1;
+    float *buf = NULL;
     if (r == NULL)
         return -1;
     name = snd_feat_reader_name(r);
     if (!d->have_feat) {
         d->feat = *snd_feat_reader_params(r);
         d->have_feat = 1;
+        d->half = d->feat.log != SND_LOG_NONE;
         d->n_classes = labels->n_classes;
         d->multi = labels->multi;
     } else if (snd_feat_params_compare(snd_feat_reader_params(r), name, &d->feat,
                                        "the features before it", err) != 0) {
+        goto done;
+    }
+    if (d->half && (buf = malloc((size_t)READ_CHUNK * d->feat.n_mels * sizeof *buf)) == NULL) {
+        snd_fail(err, "%s: out of memory", name);
         goto done;
     }
     while ((got = snd_feat_next_clip(r, &id, &start, &n_frames, err)) == 1) {
@@ -324,11 +360,11 @@ int snd_dataset_add(struct snd_dataset *d, const struct snd_labels *labels, cons
             continue;
         }
         do {
-            if (grow_frames(d, 1024) != 0) {
+            if (grow_frames(d, READ_CHUNK) != 0) {
                 snd_fail(err, "%s: out of memory", name);
                 goto done;
             }
-            n = snd_feat_read_frames(r, d->frames + d->n_frames * d->feat.n_mels, 1024, err);
+            n = read_frames(d, r, buf, READ_CHUNK, name, id, err);
             if (n < 0)
                 goto done;
             d->n_frames += n;
@@ -343,6 +379,7 @@ int snd_dataset_add(struct snd_dataset *d, const struct snd_labels *labels, cons
     }
     rc = got < 0 ? -1 : 0;
 done:
+    free(buf);
     snd_feat_close(r);
     return rc;
 }
@@ -396,16 +433,21 @@ void snd_dataset_band_stats(const struct snd_dataset *d, float *mean, float *std
 {
     int B = d->feat.n_mels;
     double *s = calloc((size_t)B * 2, sizeof *s);
+    float *buf = malloc((size_t)B * sizeof *buf);
     long count = 0;
-    if (s == NULL)
+    if (s == NULL || buf == NULL) {
+        free(s), free(buf);
         return;
+    }
     for (long i = 0; i < d->n_ex; i++) {
         const struct snd_example *e = &d->ex[i];
         if (e->val)
             continue;
-        for (long t = e->first; t < e->first + e->len; t++)
+        for (long t = e->first; t < e->first + e->len; t++) {
+            const float *f = frame_of(d, t, buf);
             for (int b = 0; b < B; b++)
-                s[b] += d->frames[t * B + b];
+                s[b] += f[b];
+        }
         count += e->len;
     }
     for (int b = 0; b < B; b++)
@@ -414,17 +456,19 @@ void snd_dataset_band_stats(const struct snd_dataset *d, float *mean, float *std
         const struct snd_example *e = &d->ex[i];
         if (e->val)
             continue;
-        for (long t = e->first; t < e->first + e->len; t++)
+        for (long t = e->first; t < e->first + e->len; t++) {
+            const float *f = frame_of(d, t, buf);
             for (int b = 0; b < B; b++) {
-                double x = d->frames[t * B + b] - mean[b];
+                double x = f[b] - mean[b];
                 s[B + b] += x * x;
             }
+        }
     }
     for (int b = 0; b < B; b++) {
         double sd = count > 1 ? sqrt(s[B + b] / (double)count) : 1.0;
         std[b] = sd > 1e-6 ? (float)sd : 1.0f;
     }
-    free(s);
+    free(s), free(buf);
 }
 
 /* ---- training ----------------------------------------------------------------------- */
@@ -439,6 +483,7 @@ struct snd_trainer {
     long n_train, n_val;
     float *class_weight; /* balance weight: per class (multi-label: positive weight) */
     float *targets, *weights, *mix, *mix_targets, *mix_weights;
+    float *rows; /* two frames unpacked from halves */
     float **best; /* every tensor at the best epoch */
     double best_metric, best_loss;
     int best_epoch, stale;
@@ -489,9 +534,10 @@ struct snd_trainer *snd_trainer_new(struct snd_model *model, const struct snd_da
     t->weights = malloc((size_t)B * sizeof(float));
     t->mix_weights = malloc((size_t)B * sizeof(float));
     t->mix = malloc((size_t)B * in * sizeof(float));
+    t->rows = malloc(2 * (size_t)d->feat.n_mels * sizeof(float));
     t->best = calloc((size_t)n_params, sizeof *t->best);
     if (!t->train || !t->val || !t->order || !t->class_weight || !t->targets || !t->mix_targets ||
-        !t->weights || !t->mix_weights || !t->mix || !t->best)
+        !t->weights || !t->mix_weights || !t->mix || !t->rows || !t->best)
         goto oom;
     for (int i = 0; i < n_params; i++) {
         struct snd_param *p = snd_net_param(t->net, i);
@@ -537,6 +583,7 @@ void snd_trainer_free(struct snd_trainer *t)
     snd_opt_free(t->opt);
     free(t->train), free(t->val), free(t->order), free(t->class_weight);
     free(t->targets), free(t->mix_targets), free(t->weights), free(t->mix_weights), free(t->mix);
+    free(t->rows);
     free(t);
 }
 
@@ -631,7 +678,7 @@ static void fill_window(const struct snd_trainer *t, const struct snd_example *e
             memset(row, 0, (size_t)B * sizeof(float));
             continue;
         }
-        const float *src = t->d->frames + (e->first + f) * B;
+        const float *src = frame_of(t->d, e->first + f, t->rows);
         for (int b = 0; b < B; b++)
             row[b] = (src[b] - m->mean[b]) / m->std[b];
     }
@@ -669,8 +716,8 @@ static void fill_window_warped(const struct snd_trainer *t, const struct snd_exa
         }
         long i0 = (long)pos, i1 = i0 + 1 < e->len ? i0 + 1 : i0;
         double a = pos - (double)i0;
-        const float *f0 = t->d->frames + (e->first + i0) * B,
-                    *f1 = t->d->frames + (e->first + i1) * B;
+        const float *f0 = frame_of(t->d, e->first + i0, t->rows),
+                    *f1 = frame_of(t->d, e->first + i1, t->rows + B);
         for (int b = 0; b < B; b++) {
             double v0 = band_at(f0, B, b - shift), v1 = band_at(f1, B, b - shift);
             row[b] = isnan(v0) ? 0.0f : (float)((v0 + a * (v1 - v0) - m->mean[b]) / m->std[b]);

@@ -34,10 +34,14 @@ struct snd_example {
     int val; /* held out for validation */
 };
 
+/* Log features are held as half floats (lib/half.h): a tenth of a dB is far below what
+ * training can tell apart, and the clips are the largest thing snd-train keeps. Features
+ * without a log (powers, up to 1e10 and down to 1e-10) stay floats. */
 struct snd_dataset {
     struct snd_feat_params feat;
     int have_feat, n_classes, multi;
-    float *frames;
+    int half;     /* frames holds uint16_t halves, not floats */
+    void *frames; /* n_frames x n_mels */
     long n_frames, cap_frames;
     struct snd_example *ex;
     unsigned char *y; /* n_ex x n_classes: 1 where the example has the class */

@@ -218,6 +218,18 @@ test_bad_input() {
 }
 check "bad labels, truncated features, a foreign or newer model, a bad network: one line, no file" test_bad_input
 
+# Log features are held as halves while training; other features as floats, and a log
+# level no half can hold is refused.
+test_feature_storage() {
+    snd-melspec -q --log none -o power.h5 low?.wav high?.wav &&
+        snd-train -q -o power.m.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 2 power.h5 &&
+        cp tones.h5 loud.h5 &&
+        $py -c "import h5py; f = h5py.File('loud.h5', 'r+'); f['mel'][3, 2] = 1e6" &&
+        expect_error 1 "loud.h5: clip low0.wav has log features beyond +-65504" \
+            snd-train -o loud.m.h5 -l tones.tsv loud.h5 && [ ! -e loud.m.h5 ]
+}
+check "log features held as halves, powers as floats; a level beyond a half's range is refused" test_feature_storage
+
 test_usage() {
     expect_error 2 "-o MODEL.h5 is required" snd-train -l tones.tsv tones.h5 &&
         expect_error 2 "-l LABELS.tsv is required" snd-train -o x.h5 tones.h5 &&
