@@ -45,11 +45,11 @@ struct layer {
     float *mean, *istd;            /* bn: the statistics the last forward pass used */
     int *argmax;                   /* maxpool: input offset of each output's maximum */
     unsigned char *keep;           /* dropout mask */
-    float *wgrad_parts;            /* conv: GRAD_CHUNKS partial weight gradients */
     int need_dx;                   /* whether backward must produce the input gradient */
     /* block: its convolution's output, kept for the backward pass (NULL: recomputed from
      * the input, when the convolution is cheap and its output large), the pooling's
-     * choice in each 2 x 2 window, and per chunk of images the batch-norm sums. */
+     * choice in each 2 x 2 window and whether it passed the ReLU (PICK_PASSED), and per
+     * chunk of images the batch-norm sums. */
     float *y;
     unsigned char *pick;
     double *bn_parts;
@@ -78,6 +78,9 @@ struct snd_net {
     float *ybuf, *dybuf; /* per thread: one image's block convolution output and gradient */
     long y_size;
     float *wbuf; /* per thread: Winograd's tiles and filter gradient */
+    /* GRAD_CHUNKS partial weight gradients of the convolution whose backward pass runs,
+     * one layer at a time, so shared, sized for the largest */
+    float *wgrad_parts;
     long wbuf_size;
     struct snd_rng dropout_rng;
     int out_of_memory; /* a parameter could not be allocated */
@@ -368,7 +371,7 @@ static int add_item(struct snd_net *net, const struct item *it, int *kind_count,
 /* Winograd pays for its transforms when the input has a few channels; the first block,
  * on one, stays with im2col. Products of fewer tiles than this run below BLAS's pace. */
 #define WINO_MIN_CHANNELS 4
-#define WINO_MIN_TILES 128
+#define WINO_MIN_TILES 64
 
 /* The floats of one thread's Winograd buffers for block l: input tiles (c), products
  * and output-gradient tiles (k each), and the transformed weight gradient. */
@@ -404,10 +407,20 @@ static int allocate_block(struct layer *l, size_t B, long *y_size, long *wbuf_si
     return 0;
 }
 
+/* Whether layer i's backward pass writes its input gradient over its input, the output of
+ * layer i - 1, rather than into grad_a or grad_b: a block reads each image of its input
+ * before it writes that image's gradient, and a block before it needs its picks but not
+ * its output in its own backward pass. Saves the largest gradient buffers: a block's
+ * input is the largest tensor after the first convolution's output. */
+static int grad_in_place(const struct snd_net *net, int i)
+{
+    return i > 0 && net->layers[i].kind == L_BLOCK && net->layers[i - 1].kind == L_BLOCK;
+}
+
 /* Allocate activations, masks and scratch for max_batch; -1 when out of memory. */
 static int allocate(struct snd_net *net)
 {
-    long col = 1, y_size = 1, wbuf_size = 1;
+    long col = 1, y_size = 1, wbuf_size = 1, parts = 1;
     size_t B = (size_t)net->max_batch;
     int threads = net->pool ? snd_pool_threads(net->pool) : 1;
     for (int i = 0; i < net->n_layers; i++) {
@@ -424,9 +437,8 @@ static int allocate(struct snd_net *net)
             return -1;
         if (l->kind == L_DROPOUT && (l->keep = malloc(out)) == NULL)
             return -1;
-        if ((l->kind == L_CONV || l->kind == L_BLOCK) &&
-            (l->wgrad_parts = malloc(GRAD_CHUNKS * (size_t)l->w->size * sizeof(float))) == NULL)
-            return -1;
+        if ((l->kind == L_CONV || l->kind == L_BLOCK) && l->w->size > parts)
+            parts = l->w->size;
         if (l->kind == L_BLOCK && allocate_block(l, B, &y_size, &wbuf_size) != 0)
             return -1;
         if ((l->kind == L_CONV || l->kind == L_BLOCK) && !l->wino) {
@@ -441,21 +453,28 @@ static int allocate(struct snd_net *net)
     net->dybuf = malloc((size_t)threads * y_size * sizeof(float));
     net->wbuf_size = wbuf_size;
     net->wbuf = malloc((size_t)threads * wbuf_size * sizeof(float));
+    net->wgrad_parts = malloc(GRAD_CHUNKS * (size_t)parts * sizeof(float));
     net->input = malloc(B * (size_t)net->in_h * net->in_w * sizeof(float));
-    /* Going backwards from the last layer, layers alternate writing their input gradient
-     * into grad_a and grad_b: each is as large as the largest input it receives. */
-    long size_a = 1, size_b = 1;
+    /* Going backwards from the last layer, layers not writing in place alternate writing
+     * their input gradient into grad_a and grad_b, as snd_net_backward() does: each is as
+     * large as the largest input gradient it receives. */
+    long size_a = 1, size_b = 1, *last = NULL;
     for (int i = net->n_layers - 1; i >= 0; i--) {
-        long *size = (net->n_layers - 1 - i) % 2 == 0 ? &size_a : &size_b;
+        if (grad_in_place(net, i)) {
+            last = NULL;
+            continue;
+        }
+        long *size = last == &size_a ? &size_b : &size_a;
         if (net->layers[i].in_size > *size)
             *size = net->layers[i].in_size;
+        last = size;
     }
     net->grad_a = malloc(B * (size_t)size_a * sizeof(float));
     net->grad_b = malloc(B * (size_t)size_b * sizeof(float));
     net->dlogits = malloc(B * (size_t)net->n_out * sizeof(float));
     net->col = malloc((size_t)threads * col * sizeof(float));
     return !net->out_of_memory && net->input && net->grad_a && net->grad_b && net->dlogits &&
-                   net->col && net->ybuf && net->dybuf && net->wbuf
+                   net->col && net->ybuf && net->dybuf && net->wbuf && net->wgrad_parts
                ? 0
                : -1;
 }
@@ -521,7 +540,7 @@ void snd_net_free(struct snd_net *net)
         struct layer *l = &net->layers[i];
         if (!(l->kind == L_RELU && i > 0))
             free(l->out);
-        free(l->mean), free(l->istd), free(l->argmax), free(l->keep), free(l->wgrad_parts);
+        free(l->mean), free(l->istd), free(l->argmax), free(l->keep);
         free(l->y), free(l->pick), free(l->bn_parts), free(l->wu);
     }
     for (int i = 0; i < net->n_params; i++)
@@ -529,6 +548,7 @@ void snd_net_free(struct snd_net *net)
     free(net->layers), free(net->params);
     free(net->input), free(net->grad_a), free(net->grad_b), free(net->dlogits);
     free(net->col), free(net->ybuf), free(net->dybuf), free(net->wbuf);
+    free(net->wgrad_parts);
     free(net);
 }
 
@@ -721,6 +741,12 @@ static void conv_forward_image(void *ctx, long n, int thread)
                 y[c * P + q] += l->b->value[c];
 }
 
+/* Where chunk `chunk` of layer l's backward pass puts its partial weight gradient. */
+static float *net_wgrad_part(struct snd_net *net, long chunk, const struct layer *l)
+{
+    return net->wgrad_parts + chunk * l->w->size;
+}
+
 /* The images of chunk `chunk` when a batch is cut into GRAD_CHUNKS nearly equal parts. */
 static void chunk_bounds(int batch, long chunk, int *lo, int *hi)
 {
@@ -735,7 +761,7 @@ static void conv_backward_chunk(void *ctx, long chunk, int thread)
     int K = (int)(l->in_c * l->k * l->k), P = l->out_h * l->out_w, lo, hi;
     float *col = j->net->col + thread * j->net->col_size;
     float *dcol = col; /* col is done with once the weight gradient is taken */
-    float *dw = l->wgrad_parts + chunk * l->w->size;
+    float *dw = net_wgrad_part(j->net, chunk, l);
     chunk_bounds(j->batch, chunk, &lo, &hi);
     memset(dw, 0, (size_t)l->w->size * sizeof(float));
     for (int n = lo; n < hi; n++) {
@@ -765,7 +791,7 @@ static void conv_backward(struct snd_net *net, struct layer *l, const float *x, 
 {
     struct job j = {net, l, x, dx, dy, batch, 1};
     run(net, GRAD_CHUNKS, conv_backward_chunk, &j);
-    sum_chunks(l->wgrad_parts, l->w->size, l->w->grad);
+    sum_chunks(net->wgrad_parts, l->w->size, l->w->grad);
     if (l->bias) {
         long P = (long)l->out_h * l->out_w;
         for (int c = 0; c < l->out_c; c++) {
@@ -784,7 +810,11 @@ static void conv_backward(struct snd_net *net, struct layer *l, const float *x, 
  * pooled output and which of the four inputs each pooled value came from. The normalised
  * and rectified map in between is never stored: the forward pass makes it a row at a time
  * on the way to the pooling, and the backward pass needs only the convolution's output,
- * the statistics and the picks. */
+ * the statistics and the picks. A pick also says whether its value passed the ReLU, so
+ * that the backward pass does not need the pooled output either: the block after it may
+ * write its input gradient there (see grad_in_place). */
+
+#define PICK_PASSED 4 /* beside the window position, 0 to 3 */
 
 struct wino_bufs {
     float *v, *m, *z, *du; /* input tiles, products (or output-gradient input tiles), Z, dU */
@@ -964,7 +994,7 @@ static void pool_row(const float *r0, const float *r1, int n, float scale, float
         v4f z = blend(top, m23, m01) * (sign * scale) + shift;
         v4f zero = {0, 0, 0, 0};
         v4f r = blend(z > zero, z, zero);
-        v4i best = (top & (2 + (b23 & 1))) | (~top & (b01 & 1));
+        v4i best = (top & (2 + (b23 & 1))) | (~top & (b01 & 1)) | ((z > zero) & PICK_PASSED);
         memcpy(o + ow, &r, sizeof r);
         for (int k = 0; k < 4; k++)
             pk[ow + k] = (unsigned char)best[k];
@@ -977,6 +1007,7 @@ static void pool_row(const float *r0, const float *r1, int n, float scale, float
         int best = m23 > m01 ? 2 + b23 : b01;
         float z = (m23 > m01 ? m23 : m01) * (sign * scale) + shift;
         o[ow] = z > 0.0f ? z : 0.0f;
+        best |= z > 0.0f ? PICK_PASSED : 0;
         pk[ow] = (unsigned char)best;
     }
 }
@@ -1009,7 +1040,7 @@ static void block_pool_image(void *ctx, long n, int thread)
  * pooled cell (oh, ow). */
 static long picked_at(int conv_w, int oh, int ow, int p)
 {
-    return (long)(2 * oh + (p >> 1)) * conv_w + 2 * ow + (p & 1);
+    return (long)(2 * oh + ((p >> 1) & 1)) * conv_w + 2 * ow + (p & 1);
 }
 
 /* Backward, pass 1: per channel, the sums of the gradient at the normalised output and of
@@ -1026,7 +1057,7 @@ static void block_grad_sums_chunk(void *ctx, long chunk, int thread)
     memset(sums, 0, 2 * (size_t)l->out_c * sizeof(double));
     for (int n = lo; n < hi; n++) {
         const float *y = block_y(j->net, l, j->in, n, thread);
-        const float *out = l->out + n * l->out_size, *dy = j->dy + n * l->out_size;
+        const float *dy = j->dy + n * l->out_size;
         const unsigned char *pick = l->pick + n * l->out_size;
         for (int c = 0; c < l->out_c; c++) {
             double s = 0, sx = 0;
@@ -1034,7 +1065,7 @@ static void block_grad_sums_chunk(void *ctx, long chunk, int thread)
             for (int oh = 0; oh < l->out_h; oh++)
                 for (int ow = 0; ow < l->out_w; ow++) {
                     long o = c * Q + (long)oh * l->out_w + ow;
-                    if (!(out[o] > 0.0f))
+                    if (!(pick[o] & PICK_PASSED))
                         continue;
                     float v = yc[picked_at(l->g.ow, oh, ow, pick[o])];
                     float xhat = (v - l->mean[c]) * l->istd[c];
@@ -1051,7 +1082,7 @@ static void block_conv_grad(const struct layer *l, const float *dout, long n, lo
                             const float *y, float *d)
 {
     long P = (long)l->g.oh * l->g.ow, Q = (long)l->out_h * l->out_w;
-    const float *out = l->out + n * l->out_size, *dy = dout + n * l->out_size;
+    const float *dy = dout + n * l->out_size;
     const unsigned char *pick = l->pick + n * l->out_size;
     for (int c = 0; c < l->g.oc; c++) {
         float a = l->bn_w->value[c] * l->istd[c];
@@ -1065,7 +1096,7 @@ static void block_conv_grad(const struct layer *l, const float *dout, long n, lo
         for (int oh = 0; oh < l->out_h; oh++)
             for (int ow = 0; ow < l->out_w; ow++) {
                 long o = c * Q + (long)oh * l->out_w + ow;
-                if (out[o] > 0.0f)
+                if (pick[o] & PICK_PASSED)
                     dc[picked_at(l->g.ow, oh, ow, pick[o])] += a * dy[o];
             }
     }
@@ -1082,7 +1113,7 @@ static void block_backward_wino_chunk(void *ctx, long chunk, int thread)
     int C = l->g.c, K = l->g.oc, lo, hi;
     long T = l->wg.tiles, count = (long)j->batch * l->g.oh * l->g.ow;
     float *d = j->net->dybuf + thread * j->net->y_size;
-    float *dw = l->wgrad_parts + chunk * l->w->size;
+    float *dw = net_wgrad_part(j->net, chunk, l);
     chunk_bounds(j->batch, chunk, &lo, &hi);
     memset(b.du, 0, 16 * (size_t)K * C * sizeof(float));
     for (long n0 = lo; n0 < hi; n0 += l->group) {
@@ -1119,7 +1150,7 @@ static void block_backward_chunk(void *ctx, long chunk, int thread)
     float *col = j->net->col + thread * j->net->col_size;
     float *dcol = col; /* col is done with once the weight gradient is taken */
     float *d = j->net->dybuf + thread * j->net->y_size;
-    float *dw = l->wgrad_parts + chunk * l->w->size;
+    float *dw = net_wgrad_part(j->net, chunk, l);
     chunk_bounds(j->batch, chunk, &lo, &hi);
     memset(dw, 0, (size_t)l->w->size * sizeof(float));
     for (int n = lo; n < hi; n++) {
@@ -1170,7 +1201,7 @@ static void block_backward(struct snd_net *net, struct layer *l, const float *x,
     } else {
         run(net, GRAD_CHUNKS, block_backward_chunk, &j);
     }
-    sum_chunks(l->wgrad_parts, l->w->size, l->w->grad);
+    sum_chunks(net->wgrad_parts, l->w->size, l->w->grad);
 }
 
 /* ---- batch normalisation ---------------------------------------------------------- */
@@ -1424,10 +1455,12 @@ static const float *layer_input(const struct snd_net *net, int i)
 void snd_net_backward(struct snd_net *net, int batch)
 {
     const float *dy = net->dlogits;
-    float *dx = net->grad_a;
     for (int i = net->n_layers - 1; i >= 0; i--) {
         struct layer *l = &net->layers[i];
         const float *x = layer_input(net, i);
+        float *dx = grad_in_place(net, i) ? net->layers[i - 1].out
+                    : dy == net->grad_a   ? net->grad_b
+                                          : net->grad_a;
         struct job j = {net, l, x, dx, dy, batch, 1};
         switch (l->kind) {
         case L_CONV:
@@ -1456,7 +1489,6 @@ void snd_net_backward(struct snd_net *net, int batch)
             break;
         }
         dy = dx;
-        dx = dx == net->grad_a ? net->grad_b : net->grad_a;
     }
 }
 
