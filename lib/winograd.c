@@ -18,14 +18,7 @@ void snd_wino_init(struct snd_wino *g, int h, int w)
     g->tiles = (long)g->th * g->tw;
 }
 
-/* 1-D transforms of 4 (or 3, or 2) values with stride s, in place into out[0..3*os]. */
-static void g3(const float *g, int s, float *out, int os)
-{
-    float g0 = g[0], g1 = g[s], g2 = g[2 * s];
-    out[0] = g0, out[os] = 0.5f * (g0 + g1 + g2), out[2 * os] = 0.5f * (g0 - g1 + g2);
-    out[3 * os] = g2;
-}
-
+/* 1-D transform of 4 values with stride s, into out[0..2*os]. */
 static void gt4(const float *u, int s, float *out, int os)
 {
     float u0 = u[0], u1 = u[s], u2 = u[2 * s], u3 = u[3 * s];
@@ -38,22 +31,38 @@ long snd_wino_plane(int channels, long ld)
     return p + (64 - p % 1024 + 1024) % 1024;
 }
 
+/* Filters go FB at a time, neighbours in their planes, in lanes the compiler vectorises:
+ * each lane applies G to the filter's columns, then to the rows of the result, and the 16
+ * planes are written in order, not one value at a time across all 16. */
+#define FB 16
+
 void snd_wino_filters(const float *w, int k, int c, int flip, float *u)
 {
-    for (int o = 0; o < k; o++)
-        for (int i = 0; i < c; i++) {
-            const float *f = w + ((long)o * c + i) * 9;
-            float g[9], t[12], r[16];
-            for (int q = 0; q < 9; q++)
-                g[q] = flip ? f[8 - q] : f[q]; /* 180 degrees: reversed in both axes */
-            for (int col = 0; col < 3; col++)
-                g3(g + col, 3, t + col, 3); /* G g: 4 x 3 */
-            for (int row = 0; row < 4; row++)
-                g3(t + 3 * row, 1, r + 4 * row, 1); /* (G g) G^T: 4 x 4 */
-            long rows = flip ? c : k, cols = flip ? k : c;
-            long at = flip ? (long)i * k + o : (long)o * c + i;
-            for (int x = 0; x < 16; x++)
-                u[x * rows * cols + at] = r[x];
+    long rows = flip ? c : k, cols = flip ? k : c, plane = rows * cols;
+    for (long r = 0; r < rows; r++)
+        for (long q0 = 0; q0 < cols; q0 += FB) {
+            int nb = cols - q0 < FB ? (int)(cols - q0) : FB;
+            float g[9][FB] = {{0}}, t[12][FB], x[16][FB];
+            for (int b = 0; b < nb; b++) {
+                long o = flip ? q0 + b : r, i = flip ? r : q0 + b;
+                const float *f = w + (o * c + i) * 9;
+                for (int q = 0; q < 9; q++)
+                    g[q][b] = flip ? f[8 - q] : f[q]; /* 180 degrees: reversed in both axes */
+            }
+            for (int col = 0; col < 3; col++) /* G g: 4 x 3 */
+                for (int b = 0; b < FB; b++) {
+                    float g0 = g[col][b], g1 = g[3 + col][b], g2 = g[6 + col][b];
+                    t[col][b] = g0, t[3 + col][b] = 0.5f * (g0 + g1 + g2);
+                    t[6 + col][b] = 0.5f * (g0 - g1 + g2), t[9 + col][b] = g2;
+                }
+            for (int row = 0; row < 4; row++) /* (G g) G^T: 4 x 4 */
+                for (int b = 0; b < FB; b++) {
+                    float g0 = t[3 * row][b], g1 = t[3 * row + 1][b], g2 = t[3 * row + 2][b];
+                    x[4 * row][b] = g0, x[4 * row + 1][b] = 0.5f * (g0 + g1 + g2);
+                    x[4 * row + 2][b] = 0.5f * (g0 - g1 + g2), x[4 * row + 3][b] = g2;
+                }
+            for (int p = 0; p < 16; p++)
+                memcpy(u + p * plane + r * cols + q0, x[p], (size_t)nb * sizeof(float));
         }
 }
 
