@@ -1064,12 +1064,13 @@ static void block_grad_sums_chunk(void *ctx, long chunk, int thread)
             const float *yc = y + c * P;
             for (int oh = 0; oh < l->out_h; oh++)
                 for (int ow = 0; ow < l->out_w; ow++) {
+                    /* Without a branch (half the picks pass, at random): a cell whose
+                     * value did not pass adds zeros. */
                     long o = c * Q + (long)oh * l->out_w + ow;
-                    if (!(pick[o] & PICK_PASSED))
-                        continue;
+                    float g = pick[o] & PICK_PASSED ? dy[o] : 0.0f;
                     float v = yc[picked_at(l->g.ow, oh, ow, pick[o])];
                     float xhat = (v - l->mean[c]) * l->istd[c];
-                    s += dy[o], sx += (double)dy[o] * xhat;
+                    s += g, sx += (double)g * xhat;
                 }
             sums[2 * c] += s, sums[2 * c + 1] += sx;
         }
