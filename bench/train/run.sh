@@ -126,25 +126,38 @@ FLOPS=$(awk 'BEGIN { printf "%.0f", 2 * (32*9*101*64 + 64*32*9*50*32 + 128*64*9*
 
 # --- snd-train -------------------------------------------------------------------------
 # Each result goes to $tmp/KEY as "accuracy s_per_epoch rss_kb train_examples" (- if unknown).
-say "snd-train: $EPOCHS epoch(s), batch $BATCH, -j $THREADS (about 15 s an epoch)"
-if OMP_NUM_THREADS=$THREADS /usr/bin/time -f '%e %M' -o "$tmp/time.snd" \
-    "$BIN/snd-train" -o "$tmp/model.h5" -l "$tmp/labels.tsv" --epochs "$EPOCHS" \
-    --batch $BATCH --lr $LR -j $THREADS --json --history "$tmp/hist.tsv" "$tmp/train.h5" \
-    >"$tmp/snd.json" 2>"$tmp/snd.err"; then
-    n_train=$(sed -n 's/.*: \([0-9][0-9]*\) training and [0-9][0-9]* validation examples.*/\1/p' \
-        "$tmp/snd.err" | head -n 1)
-    spe=$(awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") c = i; next }
-        c { s += $c; n++ } END { if (n) printf "%.3f", s / n; else print "-" }' "$tmp/hist.tsv")
-    acc=$("$PY" tests/cli/model_check.py "$tmp/model.h5" "$tmp/test.h5" "$tmp/labels.tsv" \
-        2>"$tmp/check.err") || { acc=-; say "  model_check.py failed:"; sed 's/^/    /' "$tmp/check.err"; }
-    rss=$(tail -n 1 "$tmp/time.snd" | awk '{ print $2 }')
-    printf '%s %s %s %s\n' "$acc" "$spe" "$rss" "${n_train:--}" >"$tmp/snd"
-    grep '^epoch ' "$tmp/snd.err" | tail -n 1 | sed 's/^/  last: /'
-    sed -n 's/^snd-train: \(best epoch.*\)/  \1/p' "$tmp/snd.err"
-    say "  $(tail -n 1 "$tmp/time.snd" | awk '{ printf "%.1f s wall in all", $1 }')"
-else
-    say "  snd-train FAILED; its stderr ends:"
-    tail -n 5 "$tmp/snd.err" | sed 's/^/    /'
+snd_run() {                   # snd_run KEY [ENV ARGS...]: snd-train under GNU time
+    key=$1
+    shift
+    if env OMP_NUM_THREADS=$THREADS "$@" /usr/bin/time -f '%e %M' -o "$tmp/time.$key" \
+        "$BIN/snd-train" -o "$tmp/$key.h5" -l "$tmp/labels.tsv" --epochs "$EPOCHS" \
+        --batch $BATCH --lr $LR -j $THREADS --json --history "$tmp/$key.hist" "$tmp/train.h5" \
+        >"$tmp/$key.json" 2>"$tmp/$key.err"; then
+        n_train=$(sed -n 's/.*: \([0-9][0-9]*\) training and [0-9][0-9]* validation examples.*/\1/p' \
+            "$tmp/$key.err" | head -n 1)
+        spe=$(awk -F '\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "seconds") c = i; next }
+            c { s += $c; n++ } END { if (n) printf "%.3f", s / n; else print "-" }' "$tmp/$key.hist")
+        acc=$("$PY" tests/cli/model_check.py "$tmp/$key.h5" "$tmp/test.h5" "$tmp/labels.tsv" \
+            2>"$tmp/check.err") || { acc=-; say "  model_check.py failed:"; sed 's/^/    /' "$tmp/check.err"; }
+        rss=$(tail -n 1 "$tmp/time.$key" | awk '{ print $2 }')
+        printf '%s %s %s %s\n' "$acc" "$spe" "$rss" "${n_train:--}" >"$tmp/$key"
+        grep '^epoch ' "$tmp/$key.err" | tail -n 1 | sed 's/^/  last: /'
+        sed -n 's/^snd-train: \(best epoch.*\)/  \1/p' "$tmp/$key.err"
+        say "  $(tail -n 1 "$tmp/time.$key" | awk '{ printf "%.1f s wall in all", $1 }')"
+    else
+        say "  snd-train FAILED; its stderr ends:"
+        tail -n 5 "$tmp/$key.err" | sed 's/^/    /'
+    fi
+}
+say "snd-train: $EPOCHS epoch(s), batch $BATCH, -j $THREADS (about 5-15 s an epoch)"
+snd_run snd
+# OPENBLAS_CORETYPE set in the environment pins OpenBLAS's kernels, and snd-train keeps to
+# that choice (lib/blas.h). Then the run is repeated without it, with the kernels OpenBLAS
+# picks for this CPU itself. PyTorch's convolutions (oneDNN) do not read the variable.
+pinned=${OPENBLAS_CORETYPE:-}
+if [ -n "$pinned" ]; then
+    say "snd-train again, OPENBLAS_CORETYPE=$pinned unset"
+    snd_run snd_free -u OPENBLAS_CORETYPE
 fi
 
 # --- PyTorch ---------------------------------------------------------------------------
@@ -186,6 +199,8 @@ if [ $have_blas = 1 ]; then
         "$root/build/rel/libsnd.a" $(pkg-config --libs openblas) -o "$tmp/sgemm" 2>"$tmp/cc.err"; then
         "$tmp/sgemm" >"$tmp/sgemm.out" 2>"$tmp/sgemm.err" ||
             { say "  sgemm FAILED:"; sed 's/^/    /' "$tmp/sgemm.err"; }
+        [ -z "$pinned" ] || env -u OPENBLAS_CORETYPE "$tmp/sgemm" >"$tmp/sgemm_free.out" 2>"$tmp/sgemm.err" ||
+            { say "  sgemm FAILED:"; sed 's/^/    /' "$tmp/sgemm.err"; }
     else
         say "  sgemm.c did not compile:"
         sed 's/^/    /' "$tmp/cc.err"
@@ -210,37 +225,51 @@ say "snd-train vs PyTorch: FSDD, $n_trainfiles training clips (10% held out for 
 say "forward pass $(awk -v f="$FLOPS" 'BEGIN { printf "%.1f", f / 1e6 }') MFLOP per example," \
     "a training step counted as 3x; GFLOP/s = 3 x that x training examples / s per epoch"
 printf '  %-26s %9s %9s %12s %9s\n' "" "test acc" "s/epoch" "peak RSS MB" "GFLOP/s"
-row "snd-train -j $THREADS" snd
+if [ -n "$pinned" ]; then
+    row "snd-train, $pinned kernels" snd
+    row "snd-train, OpenBLAS's choice" snd_free
+else
+    row "snd-train -j $THREADS" snd
+fi
 if [ $have_torch = 1 ]; then
     row "PyTorch" torch
     row "PyTorch (tuned malloc)" torch_tuned
 fi
-if s=$(get snd) && t=$(get torch_tuned); then
-    printf '%s %s\n' "$s" "$t" | awk '$2 != "-" && $6 != "-" && $6 > 0 {
-        if ($2 < $6) who = sprintf("snd-train %.2fx faster", $6 / $2)
-        else who = sprintf("PyTorch %.2fx faster", $2 / $6)
-        printf "  snd-train s/epoch / PyTorch (tuned malloc) s/epoch: %.2f (%s)\n", $2 / $6, who }'
-fi
+for key in snd snd_free; do
+    if s=$(get $key) && t=$(get torch_tuned); then
+        printf '%s %s\n' "$s" "$t" | awk -v k="$key" -v p="$pinned" '$2 != "-" && $6 != "-" && $6 > 0 {
+            if ($2 < $6) who = sprintf("snd-train %.2fx faster", $6 / $2)
+            else who = sprintf("PyTorch %.2fx faster", $2 / $6)
+            what = p == "" ? "" : k == "snd" ? " (" p " kernels)" : " (OpenBLAS'"'"'s choice)"
+            printf "  snd-train%s s/epoch / PyTorch (tuned malloc) s/epoch: %.2f (%s)\n", what,
+                $2 / $6, who }'
+    fi
+done
 
-if [ -s "$tmp/sgemm.out" ]; then
+sgemm_report() {              # sgemm_report OUT KEY KERNELS: the table, and KEY's share of it
     say ""
-    say "SGEMM ceiling (OpenBLAS $(pkg-config --modversion openblas 2>/dev/null)," \
+    say "SGEMM ceiling (OpenBLAS $(pkg-config --modversion openblas 2>/dev/null), $3 kernels," \
         "C = A B row-major, 2 M N K flops a call, best of 5):"
     printf '  %-26s %9s %9s\n' "M x K x N" "1 thread" "2 threads"
     awk '{ k = $1 " x " $2 " x " $3; if (!(k in seen)) { seen[k] = 1; order[++n] = k }
            g[k, $4] = $5 }
          END { for (i = 1; i <= n; i++)
-                   printf "  %-26s %9.1f %9.1f\n", order[i], g[order[i], 1], g[order[i], 2] }' \
-        "$tmp/sgemm.out"
+                   printf "  %-26s %9.1f %9.1f\n", order[i], g[order[i], 1], g[order[i], 2] }' "$1"
     say "  (2048 and 1024 square: the ceiling; 64 x 288 x 1600, 128 x 576 x 400 and" \
         "256 x 1152 x 96: the network's convolutions as im2col products of one example)"
-    ceiling=$(awk '$1 == $2 && $2 == $3 && $4 == 2 && $5 > m { m = $5 } END { print m + 0 }' \
-        "$tmp/sgemm.out")
-    if s=$(get snd) && [ "${ceiling%.*}" != 0 ]; then
+    ceiling=$(awk '$1 == $2 && $2 == $3 && $4 == 2 && $5 > m { m = $5 } END { print m + 0 }' "$1")
+    if s=$(get "$2") && [ "${ceiling%.*}" != 0 ]; then
         printf '%s\n' "$s" | awk -v f="$FLOPS" -v c="$ceiling" '$2 != "-" && $4 != "-" && $2 > 0 {
             g = 3 * f * $4 / $2 / 1e9
             printf "  snd-train: %.1f GFLOP/s = %.1f%% of the 2-thread large-SGEMM rate (%.1f GFLOP/s)\n",
                 g, 100 * g / c, c }'
     fi
+}
+kernels=$(env OPENBLAS_VERBOSE=2 "$BIN/snd-train" --version 2>&1 | sed -n 's/^Core: //p' | tail -n 1)
+[ -s "$tmp/sgemm.out" ] && sgemm_report "$tmp/sgemm.out" snd "${kernels:-its}"
+if [ -s "$tmp/sgemm_free.out" ]; then
+    kernels=$(env -u OPENBLAS_CORETYPE OPENBLAS_VERBOSE=2 "$BIN/snd-train" --version 2>&1 |
+        sed -n 's/^Core: //p' | tail -n 1)
+    sgemm_report "$tmp/sgemm_free.out" snd_free "${kernels:-its own}"
 fi
 exit 0
