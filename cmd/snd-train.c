@@ -32,6 +32,8 @@ static const char usage[] =
     "      --val FILE          validation features, instead of a split\n"
     "      --val-split F       hold out share F of the clips, stratified (default 0.1)\n"
     "      --window DUR        the model's input window (default 1s)\n"
+    "      --standardise HOW   global: each band by the training set's mean and std\n"
+    "                          (default); window: then less the window's own band means\n"
     "      --arch SPEC         the network (default \"" SND_NET_DEFAULT_SPEC "\")\n"
     "      --epochs N          passes over the training clips (default 30)\n"
     "      --batch N           examples per step (default 32)\n"
@@ -88,6 +90,7 @@ enum {
     OPT_MASKS,
     OPT_SHIFT,
     OPT_STRETCH,
+    OPT_STANDARDISE,
     OPT_PITCH,
     OPT_MIXUP,
     OPT_NO_AUGMENT,
@@ -123,6 +126,7 @@ static const struct option long_opts[] = {
     {"masks", required_argument, NULL, OPT_MASKS},
     {"shift", required_argument, NULL, OPT_SHIFT},
     {"stretch", required_argument, NULL, OPT_STRETCH},
+    {"standardise", required_argument, NULL, OPT_STANDARDISE},
     {"pitch", required_argument, NULL, OPT_PITCH},
     {"mixup", required_argument, NULL, OPT_MIXUP},
     {"no-augment", no_argument, NULL, OPT_NO_AUGMENT},
@@ -146,6 +150,7 @@ struct args {
     int multi, skip, resume, json, quiet, threads;
     double val_split, window, shift_sec;
     int window_given, weight_decay_given;
+    int centre; /* --standardise window: 1, global: 0, not given: -1 */
     struct snd_train_conf conf;
 };
 
@@ -240,6 +245,12 @@ static void parse_option(struct args *a, int c, char **argv)
         break;
     case OPT_STRETCH:
         t->stretch = snd_cli_double(prog, "--stretch", optarg, 0.0, 0.5);
+        break;
+    case OPT_STANDARDISE:
+        if (strcmp(optarg, "global") != 0 && strcmp(optarg, "window") != 0)
+            snd_cli_usage_error(prog, "--standardise: expected global or window, not '%s'",
+                                optarg);
+        a->centre = optarg[0] == 'w';
         break;
     case OPT_PITCH:
         t->pitch = snd_cli_double(prog, "--pitch", optarg, 0.0, 32.0);
@@ -472,6 +483,7 @@ static int make_model(struct run *r, struct snd_err *err)
         return -1;
     }
     snd_net_init(r->model->net, a->conf.seed);
+    r->model->centre = a->centre >= 0 ? a->centre : old != NULL && old->centre;
     if (old == NULL) {
         snd_dataset_band_stats(&r->data, r->model->mean, r->model->std);
         return 0;
@@ -497,12 +509,12 @@ static void make_fingerprint(struct run *r, int n, char **paths)
         r->fingerprint, sizeof r->fingerprint,
         "labels=%s multi=%d val=%s split=%g window=%g arch=%s epochs=%d batch=%d lr=%g opt=%s "
         "wd=%g mom=%g warmup=%d cosine=%d balance=%d masks=%d/%d/%d shift=%d stretch=%g pitch=%g "
-        "mixup=%g seed=%llu "
+        "mixup=%g centre=%d seed=%llu "
         "init=%s clips=%ld features=",
         a->labels, a->multi, a->val ? a->val : "-", a->val_split, r->model->window_sec,
         snd_net_spec(r->model->net), c->epochs, c->batch, c->opt.lr, snd_opt_kind_name(c->opt.kind),
         c->opt.weight_decay, c->opt.momentum, c->warmup, c->cosine, c->balance, c->time_mask,
-        c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->mixup,
+        c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->mixup, r->model->centre,
         (unsigned long long)c->seed, a->init ? a->init : "-", r->data.n_ex);
     for (int i = 0; i < n && len > 0 && len < (int)sizeof r->fingerprint; i++)
         len += snprintf(r->fingerprint + len, sizeof r->fingerprint - (size_t)len, "%s,", paths[i]);
@@ -634,6 +646,7 @@ static void defaults(struct args *a)
     a->val_split = 0.1;
     a->window = 1.0;
     a->shift_sec = -1;
+    a->centre = -1;
     a->threads = snd_pool_cores();
     a->conf.epochs = 30, a->conf.batch = 32, a->conf.warmup = 1, a->conf.cosine = 1;
     a->conf.opt = snd_opt_defaults(SND_OPT_ADAM);

@@ -22,6 +22,10 @@ _snd_train()
             COMPREPLY=($(compgen -W 'cosine constant' -- "$cur"))
             return
             ;;
+        --standardise)
+            COMPREPLY=($(compgen -W 'global window' -- "$cur"))
+            return
+            ;;
         -o | --output | --val | --init)
             _filedir h5
             return
@@ -43,7 +47,7 @@ _snd_train()
     done
     if [[ $cur == -* && $i -eq $cword ]]; then
         COMPREPLY=($(compgen -W '-o --output -l --labels --multi-label
-            --skip-unlabelled --val --val-split --window --arch --epochs --batch
+            --skip-unlabelled --val --val-split --window --standardise --arch --epochs --batch
             --lr --optimizer --weight-decay --momentum --warmup --schedule
             --patience --balance --time-mask --freq-mask --masks --shift --stretch
             --pitch --mixup

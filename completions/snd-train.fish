@@ -22,6 +22,8 @@ complete -c snd-train -l skip-unlabelled -d 'Leave out the clips the labels do n
 complete -c snd-train -l val -x -a "(__snd_files h5)" -d 'Validation features, instead of a split'
 complete -c snd-train -l val-split -x -d 'Share of the clips held out for validation (0.1)'
 complete -c snd-train -l window -x -d 'Input window of the model (1s)'
+complete -c snd-train -l standardise -x -d 'How the input is scaled' \
+    -a 'global\t"Each band by the training set" window\t"Also less each window\'s own band means"'
 
 # Network and training
 complete -c snd-train -l arch -x -d 'The network, as a spec'

@@ -356,6 +356,7 @@ static int take_window(void *ctx, const float *frames, int n, int pad, long firs
         for (int b = 0; b < r->B; b++)
             dst[b] = (src[b] - m->mean[b]) / m->std[b];
     }
+    snd_model_centre(m, x + (size_t)pad * r->B, n);
     r->slots[r->n_slots++] = (struct slot){r->cur, first, n};
     r->cur->windows++;
     /* A live clip's row is due as soon as its window is complete. */

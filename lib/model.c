@@ -150,7 +150,8 @@ static int write_norm(hid_t f, const struct snd_model *m)
 static int write_attrs(hid_t f, const struct snd_model *m)
 {
     return snd_h5_attr_write_str(f, "format", SND_MODEL_FORMAT) != 0 ||
-                   snd_h5_attr_write_int(f, "version", SND_MODEL_VERSION) != 0 ||
+                   snd_h5_attr_write_int(f, "version", m->centre ? 2 : 1) != 0 ||
+                   (m->centre && snd_h5_attr_write_str(f, "standardise", "window") != 0) ||
                    snd_h5_attr_write_str(f, "task", snd_task_name(m->task)) != 0 ||
                    snd_h5_attr_write_str(f, "arch", snd_net_spec(m->net)) != 0 ||
                    snd_h5_attr_write_real(f, "window_seconds", m->window_sec) != 0 ||
@@ -196,6 +197,22 @@ int snd_model_save(const struct snd_model *m, const char *path, int (*extra)(hid
 }
 
 /* ---- reading ------------------------------------------------------------------------ */
+
+/* How a model standardises windows: by the training set's bands alone (version 1), or
+ * also by each window's own mean (the "standardise" attribute, "window"). */
+static int read_standardise(hid_t f, const char *path, int *centre, struct snd_err *err)
+{
+    char how[32];
+    *centre = 0;
+    if (H5Aexists(f, "standardise") <= 0)
+        return 0;
+    if (snd_h5_attr_read_str(f, "standardise", how, sizeof how, path, err) != 0)
+        return -1;
+    if (strcmp(how, "window") != 0 && strcmp(how, "global") != 0)
+        return snd_fail(err, "%s: unknown standardise \"%s\"", path, how);
+    *centre = how[0] == 'w';
+    return 0;
+}
 
 static int read_header(hid_t f, const char *path, struct snd_feat_params *feat, enum snd_task *task,
                        double *window, char *arch, size_t arch_cap, struct snd_err *err)
@@ -341,8 +358,8 @@ struct snd_model *snd_model_load(const char *path, int max_batch, struct snd_poo
         snd_fail(err, "%s: %s", path, msg);
         goto done;
     }
-    if (read_tensors(f, m, path, err) != 0 || read_history(f, m, path, err) != 0 ||
-        read_provenance(f, m, path, err) != 0) {
+    if (read_standardise(f, path, &m->centre, err) != 0 || read_tensors(f, m, path, err) != 0 ||
+        read_history(f, m, path, err) != 0 || read_provenance(f, m, path, err) != 0) {
         snd_model_free(m);
         m = NULL;
     }
@@ -377,6 +394,21 @@ void snd_model_standardise(const struct snd_model *m, float *frames, long n)
     for (long t = 0; t < n; t++)
         for (int b = 0; b < B; b++)
             frames[t * B + b] = (frames[t * B + b] - m->mean[b]) / m->std[b];
+}
+
+void snd_model_centre(const struct snd_model *m, float *frames, long n)
+{
+    int B = m->feat.n_mels;
+    if (!m->centre || n <= 0)
+        return;
+    for (int b = 0; b < B; b++) {
+        double sum = 0;
+        for (long t = 0; t < n; t++)
+            sum += frames[t * B + b];
+        float mean = (float)(sum / (double)n);
+        for (long t = 0; t < n; t++)
+            frames[t * B + b] -= mean;
+    }
 }
 
 int snd_model_check_features(const struct snd_model *m, const char *model_name,

@@ -24,7 +24,8 @@
 #include "pool.h"
 
 #define SND_MODEL_FORMAT "snd-model"
-#define SND_MODEL_VERSION 1
+/* Version 2 adds window standardisation; a model without it is still written as 1. */
+#define SND_MODEL_VERSION 2
 
 enum snd_task { SND_TASK_MULTICLASS, SND_TASK_MULTILABEL };
 
@@ -43,6 +44,9 @@ struct snd_model {
     int n_classes;
     char **labels;     /* n_classes */
     float *mean, *std; /* n_mels */
+    /* Whether each window, once standardised, also loses its own per-band mean over the
+     * frames it holds: what the recording's level and channel add to every frame. */
+    int centre;
     struct snd_net *net;
     /* provenance */
     char command[1024];
@@ -83,6 +87,10 @@ void snd_model_copy_params(struct snd_net *dst, struct snd_net *src, int body_on
 
 /* Standardise frames (n x n_mels) in place by the model's per-band mean and std. */
 void snd_model_standardise(const struct snd_model *m, float *frames, long n);
+
+/* With m->centre, subtract from the n standardised frames a window holds (n x n_mels)
+ * their per-band mean; the window's padding, zero, stays zero. */
+void snd_model_centre(const struct snd_model *m, float *frames, long n);
 
 /* Whether features of parameters p can feed the model; -1 with err naming the first
  * parameter that differs ("MODEL has n_mels=64, FEATURES has n_mels=40"). */

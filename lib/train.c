@@ -682,6 +682,8 @@ static void fill_window(const struct snd_trainer *t, const struct snd_example *e
         for (int b = 0; b < B; b++)
             row[b] = (src[b] - m->mean[b]) / m->std[b];
     }
+    long lo = off < 0 ? -off : 0, hi = e->len - off < W ? e->len - off : W;
+    snd_model_centre(m, x + lo * B, hi - lo);
 }
 
 /* Linear interpolation of a frame's band at fractional position bp; 0 outside. */
@@ -707,6 +709,7 @@ static void fill_window_warped(const struct snd_trainer *t, const struct snd_exa
     double shift = t->conf.pitch * (2 * snd_rng_uniform(rng) - 1);
     long len = lround((double)e->len / rate);
     long off = window_offset(t, len > 0 ? len : 1, W, rng);
+    int lo = W, hi = 0; /* the rows the example fills */
     for (int w = 0; w < W; w++) {
         double pos = (double)(off + w) * rate;
         float *row = x + (long)w * B;
@@ -714,6 +717,7 @@ static void fill_window_warped(const struct snd_trainer *t, const struct snd_exa
             memset(row, 0, (size_t)B * sizeof(float));
             continue;
         }
+        lo = w < lo ? w : lo, hi = w + 1;
         long i0 = (long)pos, i1 = i0 + 1 < e->len ? i0 + 1 : i0;
         double a = pos - (double)i0;
         const float *f0 = frame_of(t->d, e->first + i0, t->rows),
@@ -723,6 +727,8 @@ static void fill_window_warped(const struct snd_trainer *t, const struct snd_exa
             row[b] = isnan(v0) ? 0.0f : (float)((v0 + a * (v1 - v0) - m->mean[b]) / m->std[b]);
         }
     }
+    if (hi > lo)
+        snd_model_centre(m, x + (long)lo * B, hi - lo);
 }
 
 /* SpecAugment: zero up to `masks` stripes of each kind. */

@@ -1,6 +1,7 @@
 """Check snd-classify's window rows against an independent NumPy reading of the model:
 for every row of PREDICTIONS.tsv (written with --probs), cut the same window from the
-feature file, standardise it, run model_check.py's forward pass and compare every p:
+feature file, standardise it (less its own band means too, when the model says
+standardise = "window"), run model_check.py's forward pass and compare every p:
 column. Prints the worst difference and fails above TOL.
 
 usage: classify_check.py MODEL.h5 FEATURES.h5 PREDICTIONS.tsv [TOL]
@@ -22,6 +23,7 @@ def main():
         multilabel = model.attrs["task"] == "multilabel"
         mean, std = model["norm/mean"][()], model["norm/std"][()]
         width = int(model.attrs["window_frames"])
+        centre = model.attrs.get("standardise", "global") == "window"
         frame_sec = model.attrs["hop_length"] / model.attrs["sample_rate"]
         offsets = feats["offsets"][()]
         ids = [s.decode() for s in feats["id"][()]]
@@ -34,10 +36,10 @@ def main():
             first = round(float(r["start"]) / frame_sec)
             if len(frames) < width:
                 assert first == 0, r
-                windows.append(centre_window(frames, width))
+                windows.append(centre_window(frames, width, centre))
             else:
                 assert first + width <= len(frames), (r, len(frames))
-                windows.append(frames[first:first + width])
+                windows.append(centre_window(frames[first:first + width], width, centre))
             want.append([float(r["p:" + c]) for c in labels])
         z = forward(model, np.stack(windows)[:, None, :, :])
     if multilabel:

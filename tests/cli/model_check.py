@@ -62,16 +62,18 @@ def forward(model, x):
     return x
 
 
-def centre_window(frames, width):
+def centre_window(frames, width, centre=False):
     """As snd-train validates: the centre of a longer clip, a shorter one centred, zeros
-    (the standardised mean) around it; C's division truncates toward zero."""
+    (the standardised mean) around it; C's division truncates toward zero. With centre
+    (standardise = "window"), the frames the window holds lose their per-band mean."""
     slack = len(frames) - width
     off = int(slack / 2)
     out = np.zeros((width, frames.shape[1]))
-    for w in range(width):
-        f = off + w
-        if 0 <= f < len(frames):
-            out[w] = frames[f]
+    held = [w for w in range(width) if 0 <= off + w < len(frames)]
+    for w in held:
+        out[w] = frames[off + w]
+    if centre:
+        out[held] -= out[held].mean(axis=0)
     return out
 
 
@@ -88,8 +90,9 @@ def main():
         width = int(model.attrs["window_frames"])
         mel, offsets = feats["mel"], feats["offsets"][()]
         ids = [s.decode() if isinstance(s, bytes) else s for s in feats["id"][()]]
-        batch = np.stack([centre_window((mel[offsets[i]:offsets[i + 1]] - mean) / std, width)
-                          for i in range(len(ids))])
+        centre = model.attrs.get("standardise", "global") == "window"
+        batch = np.stack([centre_window((mel[offsets[i]:offsets[i + 1]] - mean) / std, width,
+                                        centre) for i in range(len(ids))])
         logits = forward(model, batch[:, None, :, :])
     hits = sum(labels[int(np.argmax(z))] == truth[i] for z, i in zip(logits, ids))
     print(f"{hits / len(ids):.4f}")

@@ -33,6 +33,32 @@ test_windows_match_numpy() {
 }
 check "every window's probabilities equal a NumPy forward pass of the model file" test_windows_match_numpy
 
+# A model that takes each window less its own band means: the same recording 12 dB
+# quieter gives it the same windows (with a noise floor, and as floats, so that no band
+# sits at the log's floor of silence), and the NumPy pass centres its windows alike.
+test_standardise_window() {
+    snd-train -q -o mw.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 3 --batch 4 \
+        --seed 1 --standardise window tones.h5 &&
+        $py -c "import h5py; m = h5py.File('mw.h5'); assert m.attrs['standardise'] == 'window' and m.attrs['version'] == 2" &&
+        snd-classify -m mw.h5 --probs tones.h5 long.h5 >pw.tsv &&
+        { head -1 pw.tsv; grep -v '^long.wav' pw.tsv | tail -n +2; } >shortw.tsv &&
+        $py "$checker" mw.h5 tones.h5 shortw.tsv 2e-5 &&
+        { head -1 pw.tsv; grep '^long.wav' pw.tsv; } >longw.tsv &&
+        $py "$checker" mw.h5 long.h5 longw.tsv 2e-5 &&
+        sox -n -r 16000 -b 16 hiss.wav synth 3 whitenoise vol 0.01 &&
+        sox -m long.wav hiss.wav -e floating-point -b 32 loud.wav && sox loud.wav quiet.wav gain -12 &&
+        snd-classify -m mw.h5 --probs loud.wav >loud.tsv &&
+        snd-classify -m mw.h5 --probs quiet.wav | sed 's/^quiet.wav/loud.wav/' >quiet.tsv &&
+        $py - loud.tsv quiet.tsv <<'PY'
+import csv, sys
+a, b = (list(csv.DictReader(open(p), delimiter="\t")) for p in sys.argv[1:3])
+assert len(a) == len(b) > 2
+worst = max(abs(float(x[k]) - float(y[k])) for x, y in zip(a, b) for k in x if k.startswith("p:"))
+assert worst < 1e-3, worst
+PY
+}
+check "--standardise window: the model says so, NumPy agrees, a quieter recording alike" test_standardise_window
+
 test_window_times() {
     # 3 s = 301 frames; window 0.5 s = 51 frames, hop 25: starts 0, 0.25 ... 2.5 (11), the
     # last ending at 3 s. A 0.3 s clip gives one window spanning the clip.

@@ -210,8 +210,10 @@ test_bad_input() {
         expect_error 1 "tones.h5: not an snd model" snd-train -o b.h5 -l tones.tsv --init tones.h5 tones.h5 &&
         tiny_train v.h5 &&
         $py -c "import h5py; h5py.File('v.h5', 'r+').attrs['version'] = 7" &&
-        expect_error 1 "v.h5: model format version 7 is newer than this snd reads (1)" \
+        expect_error 1 "v.h5: model format version 7 is newer than this snd reads (2)" \
             snd-train -o b.h5 -l tones.tsv --init v.h5 tones.h5 &&
+        $py -c "import h5py; f = h5py.File('v.h5', 'r+'); f.attrs['version'] = 2; f.attrs['standardise'] = 'clip'" &&
+        expect_error 1 "v.h5: unknown standardise \"clip\"" snd-train -o b.h5 -l tones.tsv --init v.h5 tones.h5 &&
         expect_error 1 "network spec: unknown layer \"lstm\"" snd-train -o b.h5 -l tones.tsv --arch "lstm 4, dense" tones.h5 &&
         expect_error 1 "leaves nothing" snd-train -o b.h5 -l tones.tsv --window 0.1s tones.h5 &&
         [ ! -e b.h5 ] && [ ! -e b.h5.ckpt ]
@@ -235,6 +237,7 @@ test_usage() {
         expect_error 2 "-l LABELS.tsv is required" snd-train -o x.h5 tones.h5 &&
         expect_error 2 "--optimizer: expected adam, adamw or sgd" snd-train -o x.h5 -l t --optimizer rmsprop &&
         expect_error 2 "--balance: expected weight or sample" snd-train -o x.h5 -l t --balance=often &&
+        expect_error 2 "--standardise: expected global or window" snd-train -o x.h5 -l t --standardise clip &&
         expect_error 2 "--balance=sample needs one class per clip" snd-train -o x.h5 -l t --multi-label --balance=sample &&
         expect_error 2 "--batch" snd-train -o x.h5 -l t --batch 0 &&
         expect_error 2 "--val-split" snd-train -o x.h5 -l t --val-split 1.5 &&
