@@ -56,11 +56,11 @@ static const char usage[] =
     "                          0: off)\n"
     "      --mixup ALPHA       mixup with Beta(ALPHA, ALPHA) weights (default 0.2; 0: off)\n"
     "      --gain DB           change each example's level by up to +- DB decibels\n"
-    "                          (default 10; 0: off)\n"
+    "                          (default 0: off)\n"
     "      --eq DB             pass each example through a random smooth EQ of up to\n"
-    "                          +- DB decibels (default 10; 0: off)\n"
+    "                          +- DB decibels (default 0: off)\n"
     "      --noise DB          add noise of a random colour DB to DB + 40 decibels below\n"
-    "                          each example's peak (default 40; 0: off)\n"
+    "                          each example's peak (default 0: off)\n"
     "      --no-augment        no masks, shift, stretch, pitch, mixup, gain, EQ or noise\n"
     "      --init MODEL        start from an existing model (other labels: a new head)\n"
     "      --resume            continue an interrupted run from MODEL.h5.ckpt\n"
@@ -663,8 +663,6 @@ static void defaults(struct args *a)
     a->conf.time_mask = 10, a->conf.freq_mask = 8, a->conf.masks = 2;
     a->conf.mixup = 0.2;
     a->conf.stretch = 0.1, a->conf.pitch = 1.0;
-    /* Leave-one-speaker-out on FSDD: the channel is what trips a model on a new speaker. */
-    a->conf.gain = 10, a->conf.eq = 10, a->conf.noise = 40;
 }
 
 int main(int argc, char **argv)
