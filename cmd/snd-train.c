@@ -57,7 +57,13 @@ static const char usage[] =
     "      --pitch B           shift each example by up to +- B mel bands (default 1;\n"
     "                          0: off)\n"
     "      --mixup ALPHA       mixup with Beta(ALPHA, ALPHA) weights (default 0.2; 0: off)\n"
-    "      --no-augment        no masks, shift, stretch, pitch or mixup\n"
+    "      --gain DB           change each example's level by up to +- DB decibels\n"
+    "                          (default 0: off)\n"
+    "      --eq DB             pass each example through a random smooth EQ of up to\n"
+    "                          +- DB decibels (default 0: off)\n"
+    "      --noise DB          add noise of a random colour DB to DB + 40 decibels below\n"
+    "                          each example's peak (default 0: off)\n"
+    "      --no-augment        no masks, shift, stretch, pitch, mixup, gain, EQ or noise\n"
     "      --init MODEL        start from an existing model (other labels: a new head)\n"
     "      --resume            continue an interrupted run from MODEL.h5.ckpt\n"
     "      --history FILE      per-epoch statistics as TSV\n"
@@ -93,6 +99,9 @@ enum {
     OPT_STANDARDISE,
     OPT_PITCH,
     OPT_MIXUP,
+    OPT_GAIN,
+    OPT_EQ,
+    OPT_NOISE,
     OPT_NO_AUGMENT,
     OPT_INIT,
     OPT_RESUME,
@@ -129,6 +138,9 @@ static const struct option long_opts[] = {
     {"standardise", required_argument, NULL, OPT_STANDARDISE},
     {"pitch", required_argument, NULL, OPT_PITCH},
     {"mixup", required_argument, NULL, OPT_MIXUP},
+    {"gain", required_argument, NULL, OPT_GAIN},
+    {"eq", required_argument, NULL, OPT_EQ},
+    {"noise", required_argument, NULL, OPT_NOISE},
     {"no-augment", no_argument, NULL, OPT_NO_AUGMENT},
     {"init", required_argument, NULL, OPT_INIT},
     {"resume", no_argument, NULL, OPT_RESUME},
@@ -258,8 +270,18 @@ static void parse_option(struct args *a, int c, char **argv)
     case OPT_MIXUP:
         t->mixup = snd_cli_double(prog, "--mixup", optarg, 0.0, 100.0);
         break;
+    case OPT_GAIN:
+        t->gain = snd_cli_double(prog, "--gain", optarg, 0.0, 100.0);
+        break;
+    case OPT_EQ:
+        t->eq = snd_cli_double(prog, "--eq", optarg, 0.0, 100.0);
+        break;
+    case OPT_NOISE:
+        t->noise = snd_cli_double(prog, "--noise", optarg, 0.0, 200.0);
+        break;
     case OPT_NO_AUGMENT:
         t->masks = 0, t->mixup = 0, t->stretch = 0, t->pitch = 0, a->shift_sec = 0;
+        t->gain = 0, t->eq = 0, t->noise = 0;
         break;
     case OPT_INIT:
         a->init = optarg;
@@ -509,13 +531,14 @@ static void make_fingerprint(struct run *r, int n, char **paths)
         r->fingerprint, sizeof r->fingerprint,
         "labels=%s multi=%d val=%s split=%g window=%g arch=%s epochs=%d batch=%d lr=%g opt=%s "
         "wd=%g mom=%g warmup=%d cosine=%d balance=%d masks=%d/%d/%d shift=%d stretch=%g pitch=%g "
-        "mixup=%g centre=%d seed=%llu "
+        "mixup=%g gain=%g eq=%g noise=%g centre=%d seed=%llu "
         "init=%s clips=%ld features=",
         a->labels, a->multi, a->val ? a->val : "-", a->val_split, r->model->window_sec,
         snd_net_spec(r->model->net), c->epochs, c->batch, c->opt.lr, snd_opt_kind_name(c->opt.kind),
         c->opt.weight_decay, c->opt.momentum, c->warmup, c->cosine, c->balance, c->time_mask,
-        c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->mixup, r->model->centre,
-        (unsigned long long)c->seed, a->init ? a->init : "-", r->data.n_ex);
+        c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->mixup, c->gain, c->eq,
+        c->noise, r->model->centre, (unsigned long long)c->seed, a->init ? a->init : "-",
+        r->data.n_ex);
     for (int i = 0; i < n && len > 0 && len < (int)sizeof r->fingerprint; i++)
         len += snprintf(r->fingerprint + len, sizeof r->fingerprint - (size_t)len, "%s,", paths[i]);
 }

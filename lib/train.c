@@ -483,7 +483,11 @@ struct snd_trainer {
     long n_train, n_val;
     float *class_weight; /* balance weight: per class (multi-label: positive weight) */
     float *targets, *weights, *mix, *mix_targets, *mix_weights;
-    float *rows; /* two frames unpacked from halves */
+    float *rows;    /* two frames unpacked from halves */
+    float *channel; /* this example's offset per band, in feature units (gain and eq) */
+    float *noise;   /* this example's background noise per band, in dB; NULL: none */
+    double floor;   /* the features' value for no energy, which no channel changes */
+    double per_db;  /* feature units per dB of level; 0: not a log feature, no channel */
     float **best; /* every tensor at the best epoch */
     double best_metric, best_loss;
     int best_epoch, stale;
@@ -515,6 +519,19 @@ static void compute_class_weights(struct snd_trainer *t)
     }
 }
 
+/* What a change of level means in the features' units: dB features move by the dB,
+ * natural-log ones by power ln(10) / 20 per dB; linear features have no such offset, and
+ * there the channel augmentation is off. The floor is where the log clamped silence
+ * (amin): a band with no energy stays silent whatever the gain. */
+static void channel_units(struct snd_trainer *t, const struct snd_feat_params *p)
+{
+    t->per_db = 0, t->floor = -INFINITY;
+    if (p->log == SND_LOG_DB)
+        t->per_db = 1.0, t->floor = 20.0 / p->power * log10(p->amin);
+    else if (p->log == SND_LOG_LN)
+        t->per_db = p->power * M_LN10 / 20.0, t->floor = log(p->amin);
+}
+
 struct snd_trainer *snd_trainer_new(struct snd_model *model, const struct snd_dataset *d,
                                     const struct snd_train_conf *conf, struct snd_err *err)
 {
@@ -535,9 +552,10 @@ struct snd_trainer *snd_trainer_new(struct snd_model *model, const struct snd_da
     t->mix_weights = malloc((size_t)B * sizeof(float));
     t->mix = malloc((size_t)B * in * sizeof(float));
     t->rows = malloc(2 * (size_t)d->feat.n_mels * sizeof(float));
+    t->channel = malloc((size_t)d->feat.n_mels * 2 * sizeof(float));
     t->best = calloc((size_t)n_params, sizeof *t->best);
     if (!t->train || !t->val || !t->order || !t->class_weight || !t->targets || !t->mix_targets ||
-        !t->weights || !t->mix_weights || !t->mix || !t->rows || !t->best)
+        !t->weights || !t->mix_weights || !t->mix || !t->rows || !t->channel || !t->best)
         goto oom;
     for (int i = 0; i < n_params; i++) {
         struct snd_param *p = snd_net_param(t->net, i);
@@ -558,6 +576,7 @@ struct snd_trainer *snd_trainer_new(struct snd_model *model, const struct snd_da
         return NULL;
     }
     compute_class_weights(t);
+    channel_units(t, &d->feat);
     if ((t->opt = snd_opt_new(t->net, &conf->opt, err)) == NULL) {
         snd_trainer_free(t);
         return NULL;
@@ -583,7 +602,7 @@ void snd_trainer_free(struct snd_trainer *t)
     snd_opt_free(t->opt);
     free(t->train), free(t->val), free(t->order), free(t->class_weight);
     free(t->targets), free(t->mix_targets), free(t->weights), free(t->mix_weights), free(t->mix);
-    free(t->rows);
+    free(t->rows), free(t->channel);
     free(t);
 }
 
@@ -663,10 +682,84 @@ static long window_offset(const struct snd_trainer *t, long len, int W, struct s
     return lo + (long)snd_rng_below(rng, (uint64_t)(hi - lo + 1));
 }
 
-/* One standardised window of example e into x (W x n_mels), zero (the mean) where the
- * example has no frames. */
+/* A smooth random curve over the B bands into out: the first three cosines over the bands
+ * with weights within +- amp / 3 each, so that it stays within +- amp. */
+static void smooth_curve(float *out, int B, double amp, double offset, struct snd_rng *rng)
+{
+    double c[3];
+    for (int k = 0; k < 3; k++)
+        c[k] = amp / 3 * (2 * snd_rng_uniform(rng) - 1);
+    for (int b = 0; b < B; b++) {
+        double u = M_PI * (b + 0.5) / B, v = offset;
+        for (int k = 0; k < 3; k++)
+            v += c[k] * cos((k + 1) * u);
+        out[b] = (float)v;
+    }
+}
+
+/* The loudest value of example e, in dB: what the level of its noise is set against. */
+static double peak_db(const struct snd_trainer *t, const struct snd_example *e)
+{
+    int B = t->model->feat.n_mels;
+    float peak = -INFINITY;
+    for (long i = 0; i < e->len; i++) {
+        const float *f = frame_of(t->d, e->first + i, t->rows);
+        for (int b = 0; b < B; b++)
+            peak = f[b] > peak ? f[b] : peak;
+    }
+    return peak / t->per_db;
+}
+
+/* A channel for training example e, into t->channel: a gain within +- gain dB, the same
+ * in every band (speakers recorded at other levels), plus a smooth EQ within +- eq dB
+ * (another microphone's tilt or hump); and into t->noise, background noise of a random
+ * smooth colour whose level lies between noise and noise + 40 dB below the example's
+ * peak (a room, a fan, a hum). Draws nothing for what is off, so runs without them stay
+ * what they were. Returns NULL when there is nothing to apply. */
+static const float *draw_channel(struct snd_trainer *t, const struct snd_example *e,
+                                 struct snd_rng *rng)
+{
+    int B = t->model->feat.n_mels;
+    if (t->per_db == 0 || (t->conf.gain <= 0 && t->conf.eq <= 0 && t->conf.noise <= 0))
+        return NULL;
+    double g = t->conf.gain > 0 ? t->conf.gain * (2 * snd_rng_uniform(rng) - 1) : 0;
+    if (t->conf.eq > 0)
+        smooth_curve(t->channel, B, t->conf.eq, g, rng);
+    for (int b = 0; b < B && t->conf.eq <= 0; b++)
+        t->channel[b] = (float)g;
+    for (int b = 0; b < B; b++)
+        t->channel[b] = (float)(t->channel[b] * t->per_db);
+    t->noise = NULL;
+    if (t->conf.noise > 0) {
+        double below = t->conf.noise + 40 * snd_rng_uniform(rng);
+        t->noise = t->channel + B;
+        smooth_curve(t->noise, B, 15, peak_db(t, e) - below, rng);
+    }
+    return t->channel;
+}
+
+/* A feature value of band b through channel chan (NULL: none), then standardised: the
+ * noise adds its power, the channel its offset. Silence at the floor stays there (such a
+ * band was never recorded, as above the Nyquist frequency of a resampled clip), and
+ * nothing is pushed below it. */
+static float standardise(const struct snd_trainer *t, double v, const float *chan, int b)
+{
+    if (chan != NULL && v > t->floor) {
+        if (t->noise != NULL) {
+            double db = v / t->per_db, hi = db > t->noise[b] ? db : t->noise[b];
+            db = hi + 10 * log10(1 + pow(10, -fabs(db - t->noise[b]) / 10));
+            v = db * t->per_db;
+        }
+        v += chan[b];
+        v = v > t->floor ? v : t->floor;
+    }
+    return (float)((v - t->model->mean[b]) / t->model->std[b]);
+}
+
+/* One standardised window of example e through channel chan (NULL: none) into x
+ * (W x n_mels), zero (the mean) where the example has no frames. */
 static void fill_window(const struct snd_trainer *t, const struct snd_example *e, float *x,
-                        struct snd_rng *rng)
+                        const float *chan, struct snd_rng *rng)
 {
     const struct snd_model *m = t->model;
     int W = m->window_frames, B = m->feat.n_mels;
@@ -680,7 +773,7 @@ static void fill_window(const struct snd_trainer *t, const struct snd_example *e
         }
         const float *src = frame_of(t->d, e->first + f, t->rows);
         for (int b = 0; b < B; b++)
-            row[b] = (src[b] - m->mean[b]) / m->std[b];
+            row[b] = standardise(t, src[b], chan, b);
     }
     long lo = off < 0 ? -off : 0, hi = e->len - off < W ? e->len - off : W;
     snd_model_centre(m, x + lo * B, hi - lo);
@@ -701,7 +794,7 @@ static double band_at(const float *frame, int B, double bp)
  * to +- pitch bands (a higher or lower voice), both by linear interpolation, then
  * standardised; what falls outside the example is the mean, as in fill_window(). */
 static void fill_window_warped(const struct snd_trainer *t, const struct snd_example *e, float *x,
-                               struct snd_rng *rng)
+                               const float *chan, struct snd_rng *rng)
 {
     const struct snd_model *m = t->model;
     int W = m->window_frames, B = m->feat.n_mels;
@@ -724,7 +817,7 @@ static void fill_window_warped(const struct snd_trainer *t, const struct snd_exa
                     *f1 = frame_of(t->d, e->first + i1, t->rows + B);
         for (int b = 0; b < B; b++) {
             double v0 = band_at(f0, B, b - shift), v1 = band_at(f1, B, b - shift);
-            row[b] = isnan(v0) ? 0.0f : (float)((v0 + a * (v1 - v0) - m->mean[b]) / m->std[b]);
+            row[b] = isnan(v0) ? 0.0f : standardise(t, v0 + a * (v1 - v0), chan, b);
         }
     }
     if (hi > lo)
@@ -839,10 +932,11 @@ static double train_epoch(struct snd_trainer *t, int epoch, double *metric,
         float *x = snd_net_input(t->net);
         for (int n = 0; n < batch; n++) {
             long ex = t->order[first + n];
+            const float *chan = draw_channel(t, &t->d->ex[ex], &rng);
             if (t->conf.stretch > 0 || t->conf.pitch > 0)
-                fill_window_warped(t, &t->d->ex[ex], x + n * in, &rng);
+                fill_window_warped(t, &t->d->ex[ex], x + n * in, chan, &rng);
             else
-                fill_window(t, &t->d->ex[ex], x + n * in, &rng);
+                fill_window(t, &t->d->ex[ex], x + n * in, chan, &rng);
             spec_augment(t, x + n * in, &rng);
             fill_target(t, &t->d->ex[ex], ex, n);
         }
@@ -897,7 +991,7 @@ void snd_trainer_validate(struct snd_trainer *t, double *loss, double *metric, l
         float *x = snd_net_input(t->net);
         for (int n = 0; n < batch; n++) {
             long ex = t->val[first + n];
-            fill_window(t, &t->d->ex[ex], x + n * in, NULL);
+            fill_window(t, &t->d->ex[ex], x + n * in, NULL, NULL);
             fill_target(t, &t->d->ex[ex], ex, n);
         }
         const float *z = snd_net_forward(t->net, batch, SND_NET_EVAL);

@@ -126,10 +126,11 @@ FLOPS=$(awk 'BEGIN { printf "%.0f", 2 * (32*9*101*64 + 64*32*9*50*32 + 128*64*9*
 
 # --- snd-train -------------------------------------------------------------------------
 # Each result goes to $tmp/KEY as "accuracy s_per_epoch rss_kb train_examples" (- if unknown).
-snd_run() {                   # snd_run KEY [ENV ARGS...]: snd-train under GNU time
+snd_run() {                   # snd_run KEY [ENV OPTIONS...]: snd-train under GNU time
     key=$1
     shift
-    if env OMP_NUM_THREADS=$THREADS "$@" /usr/bin/time -f '%e %M' -o "$tmp/time.$key" \
+    # env takes its options (-u NAME) before any NAME=VALUE.
+    if env "$@" OMP_NUM_THREADS=$THREADS /usr/bin/time -f '%e %M' -o "$tmp/time.$key" \
         "$BIN/snd-train" -o "$tmp/$key.h5" -l "$tmp/labels.tsv" --epochs "$EPOCHS" \
         --batch $BATCH --lr $LR -j $THREADS --json --history "$tmp/$key.hist" "$tmp/train.h5" \
         >"$tmp/$key.json" 2>"$tmp/$key.err"; then

@@ -92,6 +92,19 @@ test_repeatable() {
 }
 check "the same seed gives the same model with one thread or two; another seed another" test_repeatable
 
+# The channel augmentations draw a level, an EQ curve and a noise floor for each example:
+# each changes what is learnt, the same seed repeats it bit for bit with any threads, and
+# --no-augment turns them off with the rest.
+test_channel_augment() {
+    tiny_train c0.h5 --no-augment &&
+        for o in "--gain 10" "--eq 10" "--noise 30"; do
+            tiny_train c1.h5 --no-augment $o -j 1 && tiny_train c2.h5 --no-augment $o -j 2 &&
+                same_params c1.h5 c2.h5 && ! same_params c0.h5 c1.h5 2>/dev/null || return 1
+        done &&
+        tiny_train c3.h5 --gain 10 --eq 10 --noise 30 --no-augment && same_params c0.h5 c3.h5
+}
+check "--gain, --eq, --noise: each changes the model, repeatably; --no-augment turns them off" test_channel_augment
+
 # wait_ckpt FILE EPOCH: wait until the checkpoint FILE holds (0-based) EPOCH.
 wait_ckpt() {
     for _ in $(seq 300); do
