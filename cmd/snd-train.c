@@ -43,6 +43,8 @@ static const char usage[] =
     "      --momentum X        sgd's momentum (default 0.9)\n"
     "      --warmup N          epochs of linear warm-up (default 1)\n"
     "      --schedule NAME     cosine or constant (default cosine)\n"
+    "      --ema DECAY         validate and keep a moving average of the weights, each\n"
+    "                          step taking 1 - DECAY of the new ones (default 0: off)\n"
     "      --patience N        stop after N epochs without a better validation metric\n"
     "                          (default 0: never)\n"
     "      --balance[=MODE]    weight: class-weighted loss (the default MODE); sample:\n"
@@ -90,6 +92,7 @@ enum {
     OPT_WARMUP,
     OPT_SCHEDULE,
     OPT_PATIENCE,
+    OPT_EMA,
     OPT_BALANCE,
     OPT_TIME_MASK,
     OPT_FREQ_MASK,
@@ -129,6 +132,7 @@ static const struct option long_opts[] = {
     {"warmup", required_argument, NULL, OPT_WARMUP},
     {"schedule", required_argument, NULL, OPT_SCHEDULE},
     {"patience", required_argument, NULL, OPT_PATIENCE},
+    {"ema", required_argument, NULL, OPT_EMA},
     {"balance", optional_argument, NULL, OPT_BALANCE},
     {"time-mask", required_argument, NULL, OPT_TIME_MASK},
     {"freq-mask", required_argument, NULL, OPT_FREQ_MASK},
@@ -239,6 +243,9 @@ static void parse_option(struct args *a, int c, char **argv)
         break;
     case OPT_PATIENCE:
         t->patience = (int)snd_cli_long(prog, "--patience", optarg, 0, 100000);
+        break;
+    case OPT_EMA:
+        t->ema = snd_cli_double(prog, "--ema", optarg, 0.0, 0.99999);
         break;
     case OPT_BALANCE:
         t->balance = parse_balance(optarg);
@@ -531,13 +538,13 @@ static void make_fingerprint(struct run *r, int n, char **paths)
         r->fingerprint, sizeof r->fingerprint,
         "labels=%s multi=%d val=%s split=%g window=%g arch=%s epochs=%d batch=%d lr=%g opt=%s "
         "wd=%g mom=%g warmup=%d cosine=%d balance=%d masks=%d/%d/%d shift=%d stretch=%g pitch=%g "
-        "mixup=%g gain=%g eq=%g noise=%g centre=%d seed=%llu "
+        "mixup=%g gain=%g eq=%g noise=%g centre=%d ema=%g seed=%llu "
         "init=%s clips=%ld features=",
         a->labels, a->multi, a->val ? a->val : "-", a->val_split, r->model->window_sec,
         snd_net_spec(r->model->net), c->epochs, c->batch, c->opt.lr, snd_opt_kind_name(c->opt.kind),
         c->opt.weight_decay, c->opt.momentum, c->warmup, c->cosine, c->balance, c->time_mask,
         c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->mixup, c->gain, c->eq,
-        c->noise, r->model->centre, (unsigned long long)c->seed, a->init ? a->init : "-",
+        c->noise, r->model->centre, c->ema, (unsigned long long)c->seed, a->init ? a->init : "-",
         r->data.n_ex);
     for (int i = 0; i < n && len > 0 && len < (int)sizeof r->fingerprint; i++)
         len += snprintf(r->fingerprint + len, sizeof r->fingerprint - (size_t)len, "%s,", paths[i]);

@@ -10,7 +10,7 @@ _snd_train()
     # Arguments by kind: nothing for a number, a duration or a spec, a word list, or files.
     case $prev in
         --val-split | --window | --arch | --epochs | --batch | --lr | --weight-decay | \
-            --momentum | --warmup | --patience | --time-mask | --freq-mask | --masks | \
+            --momentum | --warmup | --patience | --ema | --time-mask | --freq-mask | --masks | \
             --shift | --stretch | --pitch | --mixup | --gain | --eq | --noise | --seed | -j | --threads)
             return
             ;;
@@ -49,7 +49,7 @@ _snd_train()
         COMPREPLY=($(compgen -W '-o --output -l --labels --multi-label
             --skip-unlabelled --val --val-split --window --standardise --arch --epochs --batch
             --lr --optimizer --weight-decay --momentum --warmup --schedule
-            --patience --balance --time-mask --freq-mask --masks --shift --stretch
+            --patience --ema --balance --time-mask --freq-mask --masks --shift --stretch
             --pitch --mixup --gain --eq --noise
             --no-augment --init --resume --history --json --seed -j --threads
             -q --quiet -h --help --version' -- "$cur"))

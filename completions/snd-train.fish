@@ -37,6 +37,7 @@ complete -c snd-train -l momentum -x -d 'Momentum of sgd (0.9)'
 complete -c snd-train -l warmup -x -d 'Epochs of linear learning-rate warm-up (1)'
 complete -c snd-train -l schedule -x -d 'Learning rate after the warm-up' \
     -a 'cosine\t"Cosine decay to 1% of the peak" constant\t"The peak throughout"'
+complete -c snd-train -l ema -x -d 'Keep a moving average of the weights, of this decay'
 complete -c snd-train -l patience -x -d 'Stop after N epochs without a better validation metric'
 # --balance takes a mode only as --balance=MODE: a next word would be an operand.
 complete -c snd-train -l balance -d 'Make up for rare classes (=weight or =sample)'

@@ -489,6 +489,8 @@ struct snd_trainer {
     double floor;   /* the features' value for no energy, which no channel changes */
     double per_db;  /* feature units per dB of level; 0: not a log feature, no channel */
     float **best; /* every tensor at the best epoch */
+    float **ema;  /* with conf.ema: the moving average of every tensor, and room to swap */
+    float **swap;
     double best_metric, best_loss;
     int best_epoch, stale;
     long steps_per_epoch;
@@ -532,6 +534,23 @@ static void channel_units(struct snd_trainer *t, const struct snd_feat_params *p
         t->per_db = p->power * M_LN10 / 20.0, t->floor = log(p->amin);
 }
 
+/* The moving average starts at the initial weights. */
+static int alloc_ema(struct snd_trainer *t)
+{
+    int n = snd_net_n_params(t->net);
+    if ((t->ema = calloc((size_t)n, sizeof *t->ema)) == NULL ||
+        (t->swap = calloc((size_t)n, sizeof *t->swap)) == NULL)
+        return -1;
+    for (int i = 0; i < n; i++) {
+        struct snd_param *p = snd_net_param(t->net, i);
+        if ((t->ema[i] = malloc((size_t)p->size * sizeof(float))) == NULL ||
+            (t->swap[i] = malloc((size_t)p->size * sizeof(float))) == NULL)
+            return -1;
+        memcpy(t->ema[i], p->value, (size_t)p->size * sizeof(float));
+    }
+    return 0;
+}
+
 struct snd_trainer *snd_trainer_new(struct snd_model *model, const struct snd_dataset *d,
                                     const struct snd_train_conf *conf, struct snd_err *err)
 {
@@ -563,6 +582,8 @@ struct snd_trainer *snd_trainer_new(struct snd_model *model, const struct snd_da
             goto oom;
         memcpy(t->best[i], p->value, (size_t)p->size * sizeof(float));
     }
+    if (conf->ema > 0 && alloc_ema(t) != 0)
+        goto oom;
     long a = 0, b = 0;
     for (long i = 0; i < d->n_ex; i++) {
         if (d->ex[i].val)
@@ -595,10 +616,15 @@ void snd_trainer_free(struct snd_trainer *t)
 {
     if (t == NULL)
         return;
-    if (t->best != NULL)
-        for (int i = 0; i < snd_net_n_params(t->net); i++)
+    for (int i = 0; i < snd_net_n_params(t->net); i++) {
+        if (t->best != NULL)
             free(t->best[i]);
-    free(t->best);
+        if (t->ema != NULL)
+            free(t->ema[i]);
+        if (t->swap != NULL)
+            free(t->swap[i]);
+    }
+    free(t->best), free(t->ema), free(t->swap);
     snd_opt_free(t->opt);
     free(t->train), free(t->val), free(t->order), free(t->class_weight);
     free(t->targets), free(t->mix_targets), free(t->weights), free(t->mix_weights), free(t->mix);
@@ -915,6 +941,33 @@ static double loss_of_batch(struct snd_trainer *t, int batch, int weighted)
     return snd_net_loss_softmax(t->net, batch, t->targets, weighted ? t->weights : NULL);
 }
 
+/* After a step: move the average of every tensor, batch-norm statistics included, toward
+ * its new value. The decay ramps up as (1 + steps) / (10 + steps) so that the first
+ * steps' weights, those of a network that knows nothing yet, soon wash out. */
+static void update_ema(struct snd_trainer *t)
+{
+    double steps = (double)snd_opt_steps(t->opt), d = (1 + steps) / (10 + steps);
+    float a = (float)(d < t->conf.ema ? d : t->conf.ema), b = 1 - a;
+    for (int i = 0; i < snd_net_n_params(t->net); i++) {
+        struct snd_param *p = snd_net_param(t->net, i);
+        float *e = t->ema[i];
+        for (long j = 0; j < p->size; j++)
+            e[j] = a * e[j] + b * p->value[j];
+    }
+}
+
+/* Swap the network's tensors with their moving averages (twice: back). */
+static void swap_ema(struct snd_trainer *t)
+{
+    for (int i = 0; i < snd_net_n_params(t->net); i++) {
+        struct snd_param *p = snd_net_param(t->net, i);
+        size_t bytes = (size_t)p->size * sizeof(float);
+        memcpy(t->swap[i], p->value, bytes);
+        memcpy(p->value, t->ema[i], bytes);
+        memcpy(t->ema[i], t->swap[i], bytes);
+    }
+}
+
 static double train_epoch(struct snd_trainer *t, int epoch, double *metric,
                           void (*progress)(long, long, void *), void *ctx)
 {
@@ -951,6 +1004,8 @@ static double train_epoch(struct snd_trainer *t, int epoch, double *metric,
         hits += batch_hits(t, z, batch);
         snd_net_backward(t->net, batch);
         snd_opt_step(t->opt, lr);
+        if (t->ema != NULL)
+            update_ema(t);
         if (progress != NULL)
             progress(s + 1, t->steps_per_epoch, ctx);
     }
@@ -1038,6 +1093,9 @@ int snd_trainer_epoch(struct snd_trainer *t, int epoch, struct snd_history_row *
     clock_gettime(CLOCK_MONOTONIC, &t0);
     row->epoch = epoch + 1;
     row->train_loss = train_epoch(t, epoch, &row->train_metric, progress, ctx);
+    /* With a moving average, it is what is validated and what the model keeps. */
+    if (t->ema != NULL)
+        swap_ema(t);
     snd_trainer_validate(t, &row->val_loss, &row->val_metric, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     row->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
@@ -1053,23 +1111,26 @@ int snd_trainer_epoch(struct snd_trainer *t, int epoch, struct snd_history_row *
     } else {
         t->stale++;
     }
+    if (t->ema != NULL)
+        swap_ema(t);
     return better;
 }
 
 /* ---- checkpoints -------------------------------------------------------------------- */
 
 /* The tensors of a checkpoint group: what 0, the best weights (every network tensor);
- * 1 and 2, the optimiser's first and second moments. Calls fn for each with its name,
- * values and size until fn fails; returns fn's failure or 0. */
+ * 1 and 2, the optimiser's first and second moments; 3, the moving average of every
+ * network tensor. Calls fn for each with its name, values and size until fn fails;
+ * returns fn's failure or 0. */
 static int each_tensor(struct snd_trainer *t, int what,
                        int (*fn)(hid_t g, const char *name, float *v, long size, void *ctx),
                        hid_t g, void *ctx)
 {
     int r = 0;
-    if (what == 0) {
+    if (what == 0 || what == 3) {
         for (int i = 0; r == 0 && i < snd_net_n_params(t->net); i++) {
             struct snd_param *p = snd_net_param(t->net, i);
-            r = fn(g, p->name, t->best[i], p->size, ctx);
+            r = fn(g, p->name, what == 0 ? t->best[i] : t->ema[i], p->size, ctx);
         }
         return r;
     }
@@ -1123,7 +1184,8 @@ int snd_trainer_save_state(struct snd_trainer *t, hid_t file, int epoch, const c
                     snd_h5_attr_write_str(g, "fingerprint", fingerprint) != 0 ||
                     write_tensor_group(g, "best", t, 0) != 0 ||
                     write_tensor_group(g, "moment1", t, 1) != 0 ||
-                    (t->conf.opt.kind != SND_OPT_SGD && write_tensor_group(g, "moment2", t, 2) != 0)
+                    (t->conf.opt.kind != SND_OPT_SGD && write_tensor_group(g, "moment2", t, 2) != 0) ||
+                    (t->ema != NULL && write_tensor_group(g, "ema", t, 3) != 0)
                 ? -1
                 : 0;
     if (g >= 0)
@@ -1167,7 +1229,8 @@ int snd_trainer_load_state(struct snd_trainer *t, const char *path, const char *
     if (r == 0)
         r = read_tensor_group(g, "best", t, 0, path, err) ||
             read_tensor_group(g, "moment1", t, 1, path, err) ||
-            (t->conf.opt.kind != SND_OPT_SGD && read_tensor_group(g, "moment2", t, 2, path, err));
+            (t->conf.opt.kind != SND_OPT_SGD && read_tensor_group(g, "moment2", t, 2, path, err)) ||
+            (t->ema != NULL && read_tensor_group(g, "ema", t, 3, path, err));
     if (r == 0) {
         *epoch = (int)e;
         snd_opt_set_steps(t->opt, (long)steps);

@@ -77,6 +77,7 @@ struct snd_train_conf {
     double stretch;                  /* time stretch by a factor within 1 +- stretch; 0: off */
     double pitch;                    /* shift along the mel bands within +- pitch bands; 0: off */
     double mixup;                    /* Beta(a, a); 0: off */
+    double ema;                      /* decay of a moving average of the weights; 0: off */
     double gain;                     /* a level offset within +- gain dB; 0: off */
     double eq;                       /* a smooth random EQ curve of at most +- eq dB; 0: off */
     double noise;                    /* background noise at least noise dB below the peak; 0: off */

@@ -119,19 +119,36 @@ wait_ckpt() {
 # The history goes in place into a FIFO, after each epoch's checkpoint: reading it once
 # lets the run finish epoch 1, and it then waits on the FIFO after checkpointing epoch 2,
 # where it is killed.
+# resume_same NAME [OPTIONS...]: train 4 epochs at once, and again killed after the
+# second and resumed; the two models must be the same to the bit.
+resume_same() {
+    n=$1
+    shift
+    tiny_train "$n-full.h5" --epochs 4 "$@" &&
+        mkfifo "$n.fifo" &&
+        tiny_train_bg "$n-cut.h5" --epochs 4 --history "$n.fifo" "$@" &&
+        pid=$! && cat "$n.fifo" >/dev/null && wait_ckpt "$n-cut.h5.ckpt" 1 &&
+        kill -9 $pid && { wait $pid 2>/dev/null; true; } && [ ! -e "$n-cut.h5" ] &&
+        snd-train -o "$n-cut.h5" -l tones.tsv --arch "$tiny" --window 0.5s --epochs 4 --batch 4 \
+            --resume "$@" tones.h5 2>"$n.log" &&
+        grep -q "resuming from $n-cut.h5.ckpt after epoch 2" "$n.log" &&
+        same_params "$n-full.h5" "$n-cut.h5" && [ ! -e "$n-cut.h5.ckpt" ] &&
+        $py -c "import h5py; assert list(h5py.File('$n-cut.h5')['history/epoch'][()]) == [1, 2, 3, 4]"
+}
+
 test_resume() {
-    tiny_train full.h5 --epochs 4 &&
-        mkfifo hist.fifo &&
-        tiny_train_bg cut.h5 --epochs 4 --history hist.fifo &&
-        pid=$! && cat hist.fifo >/dev/null && wait_ckpt cut.h5.ckpt 1 &&
-        kill -9 $pid && { wait $pid 2>/dev/null; true; } && [ ! -e cut.h5 ] &&
-        snd-train -o cut.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 4 --batch 4 \
-            --resume tones.h5 2>log &&
-        grep -q 'resuming from cut.h5.ckpt after epoch 2' log && same_params full.h5 cut.h5 &&
-        [ ! -e cut.h5.ckpt ] &&
-        $py -c "import h5py; assert list(h5py.File('cut.h5')['history/epoch'][()]) == [1, 2, 3, 4]"
+    resume_same plain
 }
 check "--resume after kill -9 continues from the checkpoint to the same model" test_resume
+
+# --ema validates and keeps a moving average of the weights: another model than without
+# it, the same with any threads, and resumed from a checkpoint to the bit.
+test_ema() {
+    tiny_train e0.h5 && tiny_train e1.h5 --ema 0.9 -j 1 && tiny_train e2.h5 --ema 0.9 -j 2 &&
+        same_params e1.h5 e2.h5 && ! same_params e0.h5 e1.h5 2>/dev/null &&
+        resume_same ema --ema 0.9
+}
+check "--ema: a moving average of the weights, repeatable, resumed to the bit" test_ema
 
 test_resume_other_options() {
     mkfifo h2.fifo &&
