@@ -44,7 +44,8 @@ static const char usage[] =
     "      --warmup N          epochs of linear warm-up (default 1)\n"
     "      --schedule NAME     cosine or constant (default cosine)\n"
     "      --ema DECAY         validate and keep a moving average of the weights, each\n"
-    "                          step taking 1 - DECAY of the new ones (default 0: off)\n"
+    "                          step taking 1 - DECAY of the new ones (default 0.998;\n"
+    "                          0: off)\n"
     "      --patience N        stop after N epochs without a better validation metric\n"
     "                          (default 0: never)\n"
     "      --balance[=MODE]    weight: class-weighted loss (the default MODE); sample:\n"
@@ -683,6 +684,7 @@ static void defaults(struct args *a)
     a->conf.seed = 1;
     a->conf.time_mask = 10, a->conf.freq_mask = 8, a->conf.masks = 2;
     a->conf.mixup = 0.2;
+    a->conf.ema = 0.998;
     a->conf.stretch = 0.1, a->conf.pitch = 1.0;
 }
 

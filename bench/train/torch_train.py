@@ -21,8 +21,11 @@ snd-train trains it by default (lib/train.c, man/snd-train.1):
 - training: cross-entropy against the (mixed) targets, Adam (0.9, 0.999, 1e-8), batch 32,
   last partial batch kept, learning rate per step: linear warm-up over the first epoch,
   then a half cosine down to 1% of the peak at the last step;
-- after each epoch, validation; the best epoch (highest accuracy, ties to the lower loss)
-  is kept, and its weights classify the test clips.
+- a moving average of every float tensor of the state (weights and batch-norm statistics)
+  after each step, decay min(EMA, (1 + steps) / (10 + steps)), steps counting that one,
+  with EMA 0.998;
+- after each epoch, validation of the average; the best epoch (highest accuracy, ties to
+  the lower loss) is kept, and its average classifies the test clips.
 
 The seconds of an epoch cover what snd-train's `seconds` column covers: making the
 windows, training and validation. Epoch lines go to stderr; the results to stdout as
@@ -156,6 +159,7 @@ def main():
     ap.add_argument("--lr", type=float, default=0.001)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ema", type=float, default=0.998)
     ap.add_argument("train")
     ap.add_argument("test")
     ap.add_argument("labels")
@@ -204,6 +208,12 @@ def main():
     total, warmup = steps_per_epoch * a.epochs, steps_per_epoch * 1
     eye = np.eye(K, dtype=np.float32)
 
+    # The moving average: its own copy of the network, so that validating it leaves the
+    # trained weights alone.
+    avg = copy.deepcopy(net)
+    avg_tensors = [v for v in avg.state_dict().values() if v.is_floating_point()]
+    live_tensors = [v for v in net.state_dict().values() if v.is_floating_point()]
+
     best_acc, best_loss, best_epoch, best_state = -1.0, math.inf, -1, None
     seconds = []
     step = 0
@@ -231,9 +241,15 @@ def main():
             loss.backward()
             opt.step()
             step += 1
+            if a.ema > 0:
+                with torch.no_grad():
+                    d = min(a.ema, (1 + step) / (10 + step))  # step: those taken
+                    for e, v in zip(avg_tensors, live_tensors):
+                        e.mul_(d).add_(v, alpha=1 - d)
             loss_sum += loss.item() * len(part)
             hits += (z.detach().argmax(1) == tt.argmax(1)).sum().item()
-        val_loss, val_acc = evaluate(net, val, y_val, a.batch)
+        judged = avg if a.ema > 0 else net
+        val_loss, val_acc = evaluate(judged, val, y_val, a.batch)
         seconds.append(time.monotonic() - t0)
         lr = lr_at(a.lr, step - 1, total, warmup)
         print(f"epoch {epoch + 1}/{a.epochs}  train loss {loss_sum / n_train:.3f} "
@@ -241,7 +257,7 @@ def main():
               f"{seconds[-1]:.1f} s  lr {lr:.5f}", file=sys.stderr)
         if val_acc > best_acc or (val_acc == best_acc and val_loss < best_loss):
             best_acc, best_loss, best_epoch = val_acc, val_loss, epoch
-            best_state = copy.deepcopy(net.state_dict())
+            best_state = copy.deepcopy(judged.state_dict())
 
     net.load_state_dict(best_state)
     _, test_acc = evaluate(net, test, y_test, a.batch)

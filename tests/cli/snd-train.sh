@@ -141,14 +141,15 @@ test_resume() {
 }
 check "--resume after kill -9 continues from the checkpoint to the same model" test_resume
 
-# --ema validates and keeps a moving average of the weights: another model than without
-# it, the same with any threads, and resumed from a checkpoint to the bit.
+# --ema (on by default) validates and keeps a moving average of the weights: another
+# model than with it off, the same with any threads, and resumed from a checkpoint to
+# the bit.
 test_ema() {
-    tiny_train e0.h5 && tiny_train e1.h5 --ema 0.9 -j 1 && tiny_train e2.h5 --ema 0.9 -j 2 &&
+    tiny_train e0.h5 --ema 0 && tiny_train e1.h5 --ema 0.9 -j 1 && tiny_train e2.h5 --ema 0.9 -j 2 &&
         same_params e1.h5 e2.h5 && ! same_params e0.h5 e1.h5 2>/dev/null &&
         resume_same ema --ema 0.9
 }
-check "--ema: a moving average of the weights, repeatable, resumed to the bit" test_ema
+check "--ema: a moving average of the weights, repeatable, resumed to the bit; 0 is off" test_ema
 
 test_resume_other_options() {
     mkfifo h2.fifo &&
