@@ -268,8 +268,7 @@ static void parse_option(struct args *a, int c, char **argv)
         break;
     case OPT_STANDARDISE:
         if (strcmp(optarg, "global") != 0 && strcmp(optarg, "window") != 0)
-            snd_cli_usage_error(prog, "--standardise: expected global or window, not '%s'",
-                                optarg);
+            snd_cli_usage_error(prog, "--standardise: expected global or window, not '%s'", optarg);
         a->centre = optarg[0] == 'w';
         break;
     case OPT_PITCH:
@@ -544,8 +543,8 @@ static void make_fingerprint(struct run *r, int n, char **paths)
         a->labels, a->multi, a->val ? a->val : "-", a->val_split, r->model->window_sec,
         snd_net_spec(r->model->net), c->epochs, c->batch, c->opt.lr, snd_opt_kind_name(c->opt.kind),
         c->opt.weight_decay, c->opt.momentum, c->warmup, c->cosine, c->balance, c->time_mask,
-        c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->mixup, c->gain, c->eq,
-        c->noise, r->model->centre, c->ema, (unsigned long long)c->seed, a->init ? a->init : "-",
+        c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->mixup, c->gain, c->eq, c->noise,
+        r->model->centre, c->ema, (unsigned long long)c->seed, a->init ? a->init : "-",
         r->data.n_ex);
     for (int i = 0; i < n && len > 0 && len < (int)sizeof r->fingerprint; i++)
         len += snprintf(r->fingerprint + len, sizeof r->fingerprint - (size_t)len, "%s,", paths[i]);

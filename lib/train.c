@@ -256,8 +256,8 @@ static long read_frames(struct snd_dataset *d, struct snd_feat_reader *r, float 
         return snd_feat_read_frames(r, (float *)d->frames + at, chunk, err);
     long n = snd_feat_read_frames(r, buf, chunk, err);
     if (n > 0 && snd_half_pack(buf, (uint16_t *)d->frames + at, n * B) > 0) {
-        snd_fail(err, "%s: clip %s has log features beyond +-65504, too large to be levels",
-                 name, id);
+        snd_fail(err, "%s: clip %s has log features beyond +-65504, too large to be levels", name,
+                 id);
         return -1;
     }
     return n;
@@ -488,8 +488,8 @@ struct snd_trainer {
     float *noise;   /* this example's background noise per band, in dB; NULL: none */
     double floor;   /* the features' value for no energy, which no channel changes */
     double per_db;  /* feature units per dB of level; 0: not a log feature, no channel */
-    float **best; /* every tensor at the best epoch */
-    float **ema;  /* with conf.ema: the moving average of every tensor, and room to swap */
+    float **best;   /* every tensor at the best epoch */
+    float **ema;    /* with conf.ema: the moving average of every tensor, and room to swap */
     float **swap;
     double best_metric, best_loss;
     int best_epoch, stale;
@@ -1175,19 +1175,20 @@ static int write_tensor_group(hid_t parent, const char *name, struct snd_trainer
 int snd_trainer_save_state(struct snd_trainer *t, hid_t file, int epoch, const char *fingerprint)
 {
     hid_t g = H5Gcreate2(file, "checkpoint", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int r = g < 0 || snd_h5_attr_write_int(g, "epoch", epoch) != 0 ||
-                    snd_h5_attr_write_int(g, "steps", snd_opt_steps(t->opt)) != 0 ||
-                    snd_h5_attr_write_int(g, "best_epoch", t->best_epoch) != 0 ||
-                    snd_h5_attr_write_int(g, "stale", t->stale) != 0 ||
-                    snd_h5_attr_write_real(g, "best_metric", t->best_metric) != 0 ||
-                    snd_h5_attr_write_real(g, "best_loss", t->best_loss) != 0 ||
-                    snd_h5_attr_write_str(g, "fingerprint", fingerprint) != 0 ||
-                    write_tensor_group(g, "best", t, 0) != 0 ||
-                    write_tensor_group(g, "moment1", t, 1) != 0 ||
-                    (t->conf.opt.kind != SND_OPT_SGD && write_tensor_group(g, "moment2", t, 2) != 0) ||
-                    (t->ema != NULL && write_tensor_group(g, "ema", t, 3) != 0)
-                ? -1
-                : 0;
+    int r =
+        g < 0 || snd_h5_attr_write_int(g, "epoch", epoch) != 0 ||
+                snd_h5_attr_write_int(g, "steps", snd_opt_steps(t->opt)) != 0 ||
+                snd_h5_attr_write_int(g, "best_epoch", t->best_epoch) != 0 ||
+                snd_h5_attr_write_int(g, "stale", t->stale) != 0 ||
+                snd_h5_attr_write_real(g, "best_metric", t->best_metric) != 0 ||
+                snd_h5_attr_write_real(g, "best_loss", t->best_loss) != 0 ||
+                snd_h5_attr_write_str(g, "fingerprint", fingerprint) != 0 ||
+                write_tensor_group(g, "best", t, 0) != 0 ||
+                write_tensor_group(g, "moment1", t, 1) != 0 ||
+                (t->conf.opt.kind != SND_OPT_SGD && write_tensor_group(g, "moment2", t, 2) != 0) ||
+                (t->ema != NULL && write_tensor_group(g, "ema", t, 3) != 0)
+            ? -1
+            : 0;
     if (g >= 0)
         H5Gclose(g);
     return r;

@@ -39,8 +39,8 @@ static void known_values(void)
     CHECK(snd_half_from_float(0x1p-25f) == 0x0000);   /* a tie, to even: zero */
     CHECK(snd_half_from_float(0x1.8p-25f) == 0x0001); /* past the tie */
     CHECK(snd_half_from_float(-0.0f) == 0x8000);
-    CHECK(snd_half_from_float(1.0f + 0x1p-11f) == 0x3c00);         /* tie to even: down */
-    CHECK(snd_half_from_float(1.0f + 3 * 0x1p-11f) == 0x3c02);     /* tie to even: up */
+    CHECK(snd_half_from_float(1.0f + 0x1p-11f) == 0x3c00);     /* tie to even: down */
+    CHECK(snd_half_from_float(1.0f + 3 * 0x1p-11f) == 0x3c02); /* tie to even: up */
     CHECK(snd_half_from_float(1.0f + 0x1p-11f + 0x1p-20f) == 0x3c01);
     CHECK(snd_half_to_float(0x7c00) > 1e38f);
     CHECK(snd_half_to_float(0x0001) == 0x1p-24f);
@@ -67,7 +67,8 @@ static void rounds_to_nearest_even(void)
         float dl = f - lo, dh = hi - f;
         uint16_t want = dl < dh ? snd_half_from_float(lo) : snd_half_from_float(hi);
         if (dl == dh)
-            want = (snd_half_from_float(lo) & 1) ? snd_half_from_float(hi) : snd_half_from_float(lo);
+            want =
+                (snd_half_from_float(lo) & 1) ? snd_half_from_float(hi) : snd_half_from_float(lo);
         bad += h != want && !(x >= 0x477ff000 && h == 0x7c00);
     }
     CHECK(bad == 0);

@@ -254,7 +254,7 @@ static void gradients_match_finite_differences(void)
     gradient_check("conv 2, maxpool 3, gap, dense", 0);
     gradient_check("block 3, gap, dropout 0.5, dense", 0);
     gradient_check("block 2, dense", 1);
-    gradient_check("conv 4, block 3, gap, dense", 0); /* Winograd: four input channels */
+    gradient_check("conv 4, block 3, gap, dense", 0);  /* Winograd: four input channels */
     gradient_check("block 4, block 3, gap, dense", 0); /* the second writes over the first */
 }
 
