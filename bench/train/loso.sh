@@ -4,8 +4,9 @@
 # and the model is tested on every clip of the fifth, whose voice it has never heard. A
 # network that has only learnt voices fails here; augmentation is what should carry it.
 # Usage: sh bench/train/loso.sh  (by hand, never from make check)
-# EPOCHS=N (default 30); SND_TRAIN_OPTS="..." adds options to snd-train; BENCH_KEEP=1
-# keeps the temporary directory; SND_BIN, SND_SHARED as for run.sh.
+# EPOCHS=N (default 30); SND_TRAIN_OPTS="..." adds options to snd-train; VOICES=N adds N
+# synthetic speakers of the digits (voices.py, espeak-ng) to every fold's training set;
+# BENCH_KEEP=1 keeps the temporary directory; SND_BIN, SND_SHARED as for run.sh.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -16,10 +17,16 @@ SHARED=${SND_SHARED:-$root/../shared}
 FSDD=$SHARED/data/fsdd/recordings
 EPOCHS=${EPOCHS:-30}
 OPTS=${SND_TRAIN_OPTS:-}
+VOICES=${VOICES:-0}
 
 [ -x "$BIN/snd-train" ] || { echo "loso: no $BIN/snd-train: run make" >&2; exit 1; }
 [ -d "$FSDD" ] || { echo "loso: no $FSDD" >&2; exit 1; }
 "$PY" -c 'import h5py, numpy' 2>/dev/null || { echo "loso: $PY needs h5py and numpy" >&2; exit 1; }
+case $VOICES in '' | *[!0-9]*) echo "loso: VOICES must be a whole number" >&2; exit 1 ;; esac
+if [ "$VOICES" -gt 0 ] && ! { command -v espeak-ng && command -v sox; } >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] && apt-get -o DPkg::Lock::Timeout=600 install -y -q espeak-ng sox >/dev/null 2>&1
+    command -v espeak-ng >/dev/null 2>&1 || { echo "loso: VOICES needs espeak-ng and sox" >&2; exit 1; }
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-loso.XXXXXX")
 [ "${BENCH_KEEP:-0}" = 1 ] && echo "keeping $tmp" || trap 'rm -rf "$tmp"' EXIT
@@ -34,13 +41,20 @@ for s in $speakers; do
     # shellcheck disable=SC2046
     "$BIN/snd-melspec" -q -j 2 -o "$s.h5" $(ls "$FSDD"/*_"$s"_*.flac)
 done
+extra=
+if [ "$VOICES" -gt 0 ]; then
+    "$PY" "$here/voices.py" "$VOICES" voices || { echo "loso: voices.py failed" >&2; exit 1; }
+    tail -n +2 voices/labels.tsv >>labels.tsv
+    "$BIN/snd-melspec" -q -j 2 -o voices.h5 voices/*.wav || exit 1
+    extra=voices.h5
+fi
 
-echo "leave one speaker out: $EPOCHS epochs, snd-train defaults${OPTS:+ and $OPTS}"
+echo "leave one speaker out: $EPOCHS epochs, snd-train defaults${OPTS:+ and $OPTS}${extra:+, $VOICES synthetic voices}"
 printf '  %-10s %8s %9s\n' speaker "test acc" "s/epoch"
 sum=0
 n=0
 for s in $speakers; do
-    train=$(for o in $speakers; do [ "$o" = "$s" ] || printf '%s.h5 ' "$o"; done)
+    train=$(for o in $speakers; do [ "$o" = "$s" ] || printf '%s.h5 ' "$o"; done)$extra
     # shellcheck disable=SC2086
     "$BIN/snd-train" -q -o "model-$s.h5" -l labels.tsv --epochs "$EPOCHS" -j 2 \
         --history "hist-$s.tsv" $OPTS $train || { echo "loso: snd-train failed for $s" >&2; exit 1; }
