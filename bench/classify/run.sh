@@ -26,12 +26,7 @@ TUNED="MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=2684
 say() { printf '%s\n' "$*"; }
 die() { printf 'bench/classify: %s\n' "$*" >&2; exit 1; }
 
-apt_install() {               # apt_install PKG...: only as root
-    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 || return 1
-    say "installing $*"
-    apt-get -o DPkg::Lock::Timeout=600 install -y -q "$@" >/dev/null 2>&1 ||
-        { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q "$@" >/dev/null 2>&1; }
-}
+. "$here/../apt.sh"
 
 [ -x /usr/bin/time ] || apt_install time || die "needs GNU time: apt-get install time"
 command -v sox >/dev/null 2>&1 || apt_install sox || die "needs sox"

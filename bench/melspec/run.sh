@@ -22,14 +22,7 @@ FSDD=$root/../shared/data/fsdd/recordings
 say() { printf '%s\n' "$*"; }
 die() { printf 'bench/melspec: %s\n' "$*" >&2; exit 1; }
 
-apt_install() {               # apt_install PKG...: only as root; waits for a held dpkg lock
-    [ "$(id -u)" = 0 ] || return 1
-    command -v apt-get >/dev/null 2>&1 || return 1
-    say "installing $*"
-    apt-get -o DPkg::Lock::Timeout=600 install -y -q "$@" >/dev/null 2>&1 && return 0
-    apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null 2>&1
-    apt-get -o DPkg::Lock::Timeout=600 install -y -q "$@" >/dev/null 2>&1
-}
+. "$here/../apt.sh"
 
 # --- what the benchmark needs ------------------------------------------------------------
 [ -x /usr/bin/time ] || apt_install time || die "needs GNU time (/usr/bin/time): apt-get install time"

@@ -23,9 +23,9 @@ VOICES=${VOICES:-0}
 [ -d "$FSDD" ] || { echo "loso: no $FSDD" >&2; exit 1; }
 "$PY" -c 'import h5py, numpy' 2>/dev/null || { echo "loso: $PY needs h5py and numpy" >&2; exit 1; }
 case $VOICES in '' | *[!0-9]*) echo "loso: VOICES must be a whole number" >&2; exit 1 ;; esac
+. "$here/../apt.sh"
 if [ "$VOICES" -gt 0 ] && ! { command -v espeak-ng && command -v sox; } >/dev/null 2>&1; then
-    [ "$(id -u)" = 0 ] && apt-get -o DPkg::Lock::Timeout=600 install -y -q espeak-ng sox >/dev/null 2>&1
-    command -v espeak-ng >/dev/null 2>&1 || { echo "loso: VOICES needs espeak-ng and sox" >&2; exit 1; }
+    apt_install espeak-ng sox || { echo "loso: VOICES needs espeak-ng and sox" >&2; exit 1; }
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-loso.XXXXXX")

@@ -30,14 +30,7 @@ TUNED="MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=4294967296 MALLOC_TOP_PAD_=2684
 say() { printf '%s\n' "$*"; }
 die() { printf 'bench/train: %s\n' "$*" >&2; exit 1; }
 
-apt_install() {               # apt_install PKG...: only as root; waits for a held dpkg lock
-    [ "$(id -u)" = 0 ] || return 1
-    command -v apt-get >/dev/null 2>&1 || return 1
-    say "installing $*"
-    apt-get -o DPkg::Lock::Timeout=600 install -y -q "$@" >/dev/null 2>&1 && return 0
-    apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null 2>&1
-    apt-get -o DPkg::Lock::Timeout=600 install -y -q "$@" >/dev/null 2>&1
-}
+. "$here/../apt.sh"
 
 case $EPOCHS in
     '' | *[!0-9]*) EPOCHS=0 ;;
