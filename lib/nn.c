@@ -372,13 +372,18 @@ static int add_item(struct snd_net *net, const struct item *it, int *kind_count,
  * on one, stays with im2col. Products of fewer tiles than this run below BLAS's pace. */
 #define WINO_MIN_CHANNELS 4
 #define WINO_MIN_TILES 64
+/* F(4x4, 3x3) needs a third fewer multiplies than F(2x2, 3x3), but its transforms run four
+ * tiles of a row at a time: on images narrower than this, rows of fewer than four tiles
+ * cost it more than it saves (measured on the default network's blocks: 64, 32, 16 and 8
+ * mel bands wide, F(4x4) on the 32 and 16 wide ones trains fastest). */
+#define WINO_F4_MIN_WIDTH 16
 
 /* The floats of one thread's Winograd buffers for block l: input tiles (c), products
  * and output-gradient tiles (k each), and the transformed weight gradient. */
 static long wino_buf_size(const struct layer *l)
 {
     long ld = (long)l->group * l->wg.tiles;
-    return 16 *
+    return l->wg.planes *
            (snd_wino_plane(l->g.c, ld) + 2 * snd_wino_plane(l->g.oc, ld) + (long)l->g.c * l->g.oc);
 }
 
@@ -387,12 +392,12 @@ static int allocate_block(struct layer *l, size_t B, long *y_size, long *wbuf_si
     size_t C = (size_t)l->out_c;
     l->wino = l->g.k == 3 && l->g.s == 1 && l->g.p == 1 && l->g.c >= WINO_MIN_CHANNELS;
     if (l->wino) {
-        snd_wino_init(&l->wg, l->g.h, l->g.w);
+        snd_wino_init(&l->wg, l->g.h, l->g.w, l->g.w >= WINO_F4_MIN_WIDTH ? 4 : 2);
         l->group = (int)((WINO_MIN_TILES + l->wg.tiles - 1) / l->wg.tiles);
         l->group = l->group < (int)B ? l->group : (int)B;
         if (wino_buf_size(l) > *wbuf_size)
             *wbuf_size = wino_buf_size(l);
-        if ((l->wu = malloc(16 * C * (size_t)l->g.c * sizeof(float))) == NULL)
+        if ((l->wu = malloc((size_t)l->wg.planes * C * (size_t)l->g.c * sizeof(float))) == NULL)
             return -1;
     }
     if (l->g.out_size > *y_size)
@@ -828,18 +833,18 @@ static struct wino_bufs wino_bufs(struct snd_net *net, const struct layer *l, in
     b.ld = (long)l->group * l->wg.tiles;
     b.pc = snd_wino_plane(l->g.c, b.ld), b.pk = snd_wino_plane(l->g.oc, b.ld);
     b.v = net->wbuf + thread * net->wbuf_size;
-    b.m = b.v + 16 * b.pc;
-    b.z = b.m + 16 * b.pk;
-    b.du = b.z + 16 * b.pk;
+    b.m = b.v + l->wg.planes * b.pc;
+    b.z = b.m + l->wg.planes * b.pk;
+    b.du = b.z + l->wg.planes * b.pk;
     return b;
 }
 
-/* The 16 products out[x] = u[x] in[x]: rows x inner times inner x tiles. */
-static void wino_products(const float *u, const float *in, float *out, int rows, int inner,
-                          long tiles, long ld)
+/* The products out[x] = u[x] in[x] of each plane x: rows x inner times inner x tiles. */
+static void wino_products(const struct snd_wino *g, const float *u, const float *in, float *out,
+                          int rows, int inner, long tiles, long ld)
 {
     long pin = snd_wino_plane(inner, ld), pout = snd_wino_plane(rows, ld);
-    for (int x = 0; x < 16; x++)
+    for (int x = 0; x < g->planes; x++)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, (int)tiles, inner, 1.0f,
                     u + (long)x * rows * inner, inner, in + x * pin, (int)ld, 0.0f, out + x * pout,
                     (int)ld);
@@ -853,7 +858,7 @@ static void wino_forward(struct snd_net *net, const struct layer *l, const float
     long T = l->wg.tiles;
     for (long n = n0; n < n1; n++)
         snd_wino_input(&l->wg, l->g.c, x + n * l->g.in_size, b.v, b.ld, (n - n0) * T);
-    wino_products(l->wu, b.v, b.m, l->g.oc, l->g.c, (n1 - n0) * T, b.ld);
+    wino_products(&l->wg, l->wu, b.v, b.m, l->g.oc, l->g.c, (n1 - n0) * T, b.ld);
     for (long n = n0; n < n1; n++)
         snd_wino_output(&l->wg, l->g.oc, b.m, b.ld, (n - n0) * T, y + (n - n0) * stride);
 }
@@ -888,6 +893,25 @@ static const float *block_y(struct snd_net *net, const struct layer *l, const fl
     return l->y ? l->y + n * l->g.out_size : block_conv(net, l, x, n, thread, NULL, NULL);
 }
 
+/* Four lanes, as GCC and Clang both spell vectors (unaligned loads through memcpy). */
+typedef float v4f __attribute__((vector_size(16)));
+typedef int v4i __attribute__((vector_size(16)));
+
+static v4f load4(const float *p)
+{
+    v4f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/* Lanes of a where mask is set, of b elsewhere. */
+static v4f blend(v4i mask, v4f a, v4f b)
+{
+    return (v4f)(((v4i)a & mask) | ((v4i)b & ~mask));
+}
+
+#define STATS_RUN 256
+
 /* Training, pass 1: convolve each image of a chunk (keeping the output when the block
  * keeps it) and sum it and its square per channel. */
 static void block_stats_chunk(void *ctx, long chunk, int thread)
@@ -910,20 +934,25 @@ static void block_stats_chunk(void *ctx, long chunk, int thread)
         else
             y = block_conv(j->net, l, j->in, n, thread, NULL, l->y ? l->y + n * g->out_size : NULL);
         for (int c = 0; c < g->oc; c++) {
-            /* Four running sums, added in a fixed order at the end: the loop vectorises,
-             * and the result does not depend on the machine. */
+            /* Runs of STATS_RUN values summed in four lanes of floats, added in a fixed
+             * order into doubles: the result does not depend on the machine, and no float
+             * sum grows long enough to lose much. */
             const float *yc = y + c * P;
-            double s[4] = {0, 0, 0, 0}, ss[4] = {0, 0, 0, 0};
+            double s = 0, ss = 0;
             long q = 0;
-            for (; q + 4 <= P; q += 4)
-                for (int k = 0; k < 4; k++) {
-                    double v = yc[q + k];
-                    s[k] += v, ss[k] += v * v;
+            while (q + 4 <= P) {
+                long end = q + STATS_RUN < P ? q + STATS_RUN : P;
+                v4f s4 = {0, 0, 0, 0}, ss4 = {0, 0, 0, 0};
+                for (; q + 4 <= end; q += 4) {
+                    v4f v = load4(yc + q);
+                    s4 += v, ss4 += v * v;
                 }
+                s += (double)((s4[0] + s4[1]) + (s4[2] + s4[3]));
+                ss += (double)((ss4[0] + ss4[1]) + (ss4[2] + ss4[3]));
+            }
             for (; q < P; q++)
-                s[0] += yc[q], ss[0] += (double)yc[q] * yc[q];
-            sums[2 * c] += (s[0] + s[1]) + (s[2] + s[3]);
-            sums[2 * c + 1] += (ss[0] + ss[1]) + (ss[2] + ss[3]);
+                s += yc[q], ss += (double)yc[q] * yc[q];
+            sums[2 * c] += s, sums[2 * c + 1] += ss;
         }
     }
 }
@@ -953,23 +982,6 @@ static void block_eval_stats(struct layer *l)
         l->mean[c] = l->rmean->value[c];
         l->istd[c] = 1.0f / sqrtf(l->rvar->value[c] + BN_EPS);
     }
-}
-
-/* Four lanes, as GCC and Clang both spell vectors (unaligned loads through memcpy). */
-typedef float v4f __attribute__((vector_size(16)));
-typedef int v4i __attribute__((vector_size(16)));
-
-static v4f load4(const float *p)
-{
-    v4f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-
-/* Lanes of a where mask is set, of b elsewhere. */
-static v4f blend(v4i mask, v4f a, v4f b)
-{
-    return (v4f)(((v4i)a & mask) | ((v4i)b & ~mask));
 }
 
 /* One row of pooled cells from conv rows r0 and r1: the largest normalised value of each
@@ -1043,37 +1055,87 @@ static long picked_at(int conv_w, int oh, int ow, int p)
     return (long)(2 * oh + ((p >> 1) & 1)) * conv_w + 2 * ow + (p & 1);
 }
 
+/* The gradient of each pooled cell of a row whose value passed the ReLU (zero for the
+ * others), and the convolution output its pick names, from conv rows r0 and r1: four cells
+ * at a time, as pool_row reads them. */
+static v4f picked4(const float *r0, const float *r1, const unsigned char *pk, int ow,
+                   const float *dy, v4f *g)
+{
+    v4i p = {pk[ow], pk[ow + 1], pk[ow + 2], pk[ow + 3]}, zero = {0, 0, 0, 0};
+    v4f a0 = load4(r0 + 2 * ow), b0 = load4(r0 + 2 * ow + 4);
+    v4f a1 = load4(r1 + 2 * ow), b1 = load4(r1 + 2 * ow + 4);
+    v4f v0 = __builtin_shufflevector(a0, b0, 0, 2, 4, 6);
+    v4f v1 = __builtin_shufflevector(a0, b0, 1, 3, 5, 7);
+    v4f v2 = __builtin_shufflevector(a1, b1, 0, 2, 4, 6);
+    v4f v3 = __builtin_shufflevector(a1, b1, 1, 3, 5, 7);
+    v4i w = p & 3;
+    *g = blend((p & PICK_PASSED) != zero, load4(dy + ow), (v4f)zero);
+    return blend(w == 0, v0, blend(w == 1, v1, blend(w == 2, v2, v3)));
+}
+
 /* Backward, pass 1: per channel, the sums of the gradient at the normalised output and of
  * its product with the normalised value; only picked cells whose value passed the ReLU
- * have a gradient. */
+ * have a gradient. A row's sums are kept in four lanes of floats, then added in double;
+ * the sum with the normalised value follows from the sums of g and of g times the value. */
 static void block_grad_sums_chunk(void *ctx, long chunk, int thread)
 {
     struct job *j = ctx;
     struct layer *l = j->l;
     long P = (long)l->g.oh * l->g.ow, Q = (long)l->out_h * l->out_w;
     double *sums = l->bn_parts + chunk * 2 * l->out_c;
-    int lo, hi;
+    int lo, hi, cw = l->g.ow;
     chunk_bounds(j->batch, chunk, &lo, &hi);
     memset(sums, 0, 2 * (size_t)l->out_c * sizeof(double));
     for (int n = lo; n < hi; n++) {
         const float *y = block_y(j->net, l, j->in, n, thread);
-        const float *dy = j->dy + n * l->out_size;
-        const unsigned char *pick = l->pick + n * l->out_size;
         for (int c = 0; c < l->out_c; c++) {
-            double s = 0, sx = 0;
-            const float *yc = y + c * P;
-            for (int oh = 0; oh < l->out_h; oh++)
-                for (int ow = 0; ow < l->out_w; ow++) {
-                    /* Without a branch (half the picks pass, at random): a cell whose
-                     * value did not pass adds zeros. */
-                    long o = c * Q + (long)oh * l->out_w + ow;
-                    float g = pick[o] & PICK_PASSED ? dy[o] : 0.0f;
-                    float v = yc[picked_at(l->g.ow, oh, ow, pick[o])];
-                    float xhat = (v - l->mean[c]) * l->istd[c];
-                    s += g, sx += (double)g * xhat;
+            double s = 0, sv = 0;
+            for (int oh = 0; oh < l->out_h; oh++) {
+                long o = c * Q + (long)oh * l->out_w;
+                const float *dy = j->dy + n * l->out_size + o, *r0 = y + c * P + 2L * oh * cw;
+                const unsigned char *pk = l->pick + n * l->out_size + o;
+                v4f s4 = {0, 0, 0, 0}, sv4 = {0, 0, 0, 0}, g;
+                int ow = 0;
+                for (; ow + 4 <= l->out_w; ow += 4) {
+                    v4f v = picked4(r0, r0 + cw, pk, ow, dy, &g);
+                    s4 += g, sv4 += g * v;
                 }
-            sums[2 * c] += s, sums[2 * c + 1] += sx;
+                s += (double)((s4[0] + s4[1]) + (s4[2] + s4[3]));
+                sv += (double)((sv4[0] + sv4[1]) + (sv4[2] + sv4[3]));
+                for (; ow < l->out_w; ow++) {
+                    float gs = pk[ow] & PICK_PASSED ? dy[ow] : 0.0f;
+                    s += gs, sv += (double)gs * r0[picked_at(cw, 0, ow, pk[ow])];
+                }
+            }
+            sums[2 * c] += s, sums[2 * c + 1] += (sv - l->mean[c] * s) * l->istd[c];
         }
+    }
+}
+
+/* Add a times the gradient of each pooled cell of a row whose value passed the ReLU to the
+ * cell of conv rows d and d + cw its pick names: four cells at a time, their contributions
+ * to the two rows interleaved as pool_row split them. */
+static void unpool_row(const float *dy, const unsigned char *pk, int n, float a, float *d, int cw)
+{
+    int ow = 0;
+    for (; ow + 4 <= n; ow += 4) {
+        v4i p = {pk[ow], pk[ow + 1], pk[ow + 2], pk[ow + 3]}, zero = {0, 0, 0, 0}, w = p & 3;
+        v4f g = blend((p & PICK_PASSED) != zero, load4(dy + ow) * a, (v4f)zero), f[4], r[4];
+        for (int k = 0; k < 4; k++)
+            f[k] = blend(w == k, g, (v4f)zero);
+        r[0] = __builtin_shufflevector(f[0], f[1], 0, 4, 1, 5);
+        r[1] = __builtin_shufflevector(f[0], f[1], 2, 6, 3, 7);
+        r[2] = __builtin_shufflevector(f[2], f[3], 0, 4, 1, 5);
+        r[3] = __builtin_shufflevector(f[2], f[3], 2, 6, 3, 7);
+        for (int k = 0; k < 4; k++) {
+            float *at = d + (k >> 1) * cw + 2 * ow + 4 * (k & 1);
+            v4f sum = load4(at) + r[k];
+            memcpy(at, &sum, sizeof sum);
+        }
+    }
+    for (; ow < n; ow++) {
+        float g = pk[ow] & PICK_PASSED ? dy[ow] : 0.0f;
+        d[picked_at(cw, 0, ow, pk[ow])] += a * g;
     }
 }
 
@@ -1094,12 +1156,10 @@ static void block_conv_grad(const struct layer *l, const float *dout, long n, lo
         float *dc = d + (long)c * P;
         for (long q = 0; q < P; q++)
             dc[q] = -a * (mdy + (yc[q] - mean) * istd * mdx);
-        for (int oh = 0; oh < l->out_h; oh++)
-            for (int ow = 0; ow < l->out_w; ow++) {
-                long o = c * Q + (long)oh * l->out_w + ow;
-                if (pick[o] & PICK_PASSED)
-                    dc[picked_at(l->g.ow, oh, ow, pick[o])] += a * dy[o];
-            }
+        for (int oh = 0; oh < l->out_h; oh++) {
+            long o = c * Q + (long)oh * l->out_w;
+            unpool_row(dy + o, pick + o, l->out_w, a, dc + 2L * oh * l->g.ow, l->g.ow);
+        }
     }
 }
 
@@ -1116,7 +1176,7 @@ static void block_backward_wino_chunk(void *ctx, long chunk, int thread)
     float *d = j->net->dybuf + thread * j->net->y_size;
     float *dw = net_wgrad_part(j->net, chunk, l);
     chunk_bounds(j->batch, chunk, &lo, &hi);
-    memset(b.du, 0, 16 * (size_t)K * C * sizeof(float));
+    memset(b.du, 0, (size_t)l->wg.planes * K * C * sizeof(float));
     for (long n0 = lo; n0 < hi; n0 += l->group) {
         long n1 = n0 + l->group < hi ? n0 + l->group : hi, nt = (n1 - n0) * T;
         for (long n = n0; n < n1; n++) {
@@ -1125,18 +1185,18 @@ static void block_backward_wino_chunk(void *ctx, long chunk, int thread)
             snd_wino_input(&l->wg, K, d, b.m, b.ld, (n - n0) * T);
             snd_wino_input(&l->wg, C, j->in + n * l->g.in_size, b.v, b.ld, (n - n0) * T);
         }
-        for (int x = 0; x < 16; x++)
+        for (int x = 0; x < l->wg.planes; x++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, K, C, (int)nt, 1.0f,
                         b.z + x * b.pk, (int)b.ld, b.v + x * b.pc, (int)b.ld, 1.0f,
                         b.du + (long)x * K * C, C);
         if (!l->need_dx)
             continue;
-        wino_products(l->wu, b.m, b.v, C, K, nt, b.ld); /* the input tiles are spent */
+        wino_products(&l->wg, l->wu, b.m, b.v, C, K, nt, b.ld); /* the input tiles are spent */
         for (long n = n0; n < n1; n++)
             snd_wino_output(&l->wg, C, b.v, b.ld, (n - n0) * T, j->out + n * l->g.in_size);
     }
     memset(dw, 0, (size_t)l->w->size * sizeof(float));
-    snd_wino_filter_grad(b.du, K, C, dw);
+    snd_wino_filter_grad(&l->wg, b.du, K, C, dw);
 }
 
 /* Pass 2: each image's gradient at the convolution output, then the convolution's own
@@ -1174,7 +1234,7 @@ static void block_forward(struct snd_net *net, struct layer *l, const float *x, 
 {
     struct job j = {net, l, x, l->out, NULL, batch, train};
     if (l->wino && (train || !net->filters_ready))
-        snd_wino_filters(l->w->value, l->g.oc, l->g.c, 0, l->wu);
+        snd_wino_filters(&l->wg, l->w->value, l->g.oc, l->g.c, 0, l->wu);
     if (train) {
         run(net, GRAD_CHUNKS, block_stats_chunk, &j);
         block_batch_stats(l, batch);
@@ -1197,7 +1257,8 @@ static void block_backward(struct snd_net *net, struct layer *l, const float *x,
         l->bn_w->grad[c] = (float)sx;
     }
     if (l->wino) {
-        snd_wino_filters(l->w->value, l->g.oc, l->g.c, 1, l->wu); /* until the next forward */
+        snd_wino_filters(&l->wg, l->w->value, l->g.oc, l->g.c, 1,
+                         l->wu); /* until the next forward */
         run(net, GRAD_CHUNKS, block_backward_wino_chunk, &j);
     } else {
         run(net, GRAD_CHUNKS, block_backward_chunk, &j);
