@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "adapt.h"
 #include "blas.h"
 #include "cli.h"
 #include "json.h"
@@ -21,9 +22,12 @@ static const char *const prog = "snd-train";
 
 static const char usage[] =
     "usage: snd-train -o MODEL.h5 -l LABELS.tsv [OPTIONS] [FEATURES...|-]\n"
+    "       snd-train --adapt --init MODEL.h5 -o ADAPTED.h5 [-j N] [FEATURES...|-]\n"
     "\n"
     "Train a convolutional network on log-mel features (from snd-melspec) and the labels\n"
-    "of their clips; write the model with the weights of its best validation epoch.\n"
+    "of their clips; write the model with the weights of its best validation epoch. With\n"
+    "--adapt, fit an existing model to new recording conditions instead: its batch-norm\n"
+    "statistics are measured again on the windows of unlabelled features, its weights kept.\n"
     "\n"
     "  -o, --output FILE       the model to write\n"
     "  -l, --labels FILE       labels: id, label, and optionally start, end of a span\n"
@@ -69,6 +73,8 @@ static const char usage[] =
     "      --no-augment        no masks, shift, stretch, pitch, mixup, gain, EQ or noise\n"
     "      --init MODEL        start from an existing model (other labels: a new head)\n"
     "      --resume            continue an interrupted run from MODEL.h5.ckpt\n"
+    "      --adapt             no training: --init's model with batch-norm statistics\n"
+    "                          from FEATURES (no labels needed)\n"
     "      --history FILE      per-epoch statistics as TSV\n"
     "      --json              a summary as JSON on stdout\n"
     "      --seed N            (default 1)\n"
@@ -109,6 +115,7 @@ enum {
     OPT_NO_AUGMENT,
     OPT_INIT,
     OPT_RESUME,
+    OPT_ADAPT,
     OPT_HISTORY,
     OPT_JSON,
     OPT_SEED,
@@ -149,6 +156,7 @@ static const struct option long_opts[] = {
     {"no-augment", no_argument, NULL, OPT_NO_AUGMENT},
     {"init", required_argument, NULL, OPT_INIT},
     {"resume", no_argument, NULL, OPT_RESUME},
+    {"adapt", no_argument, NULL, OPT_ADAPT},
     {"history", required_argument, NULL, OPT_HISTORY},
     {"json", no_argument, NULL, OPT_JSON},
     {"seed", required_argument, NULL, OPT_SEED},
@@ -164,7 +172,7 @@ static const struct option long_opts[] = {
 
 struct args {
     const char *output, *labels, *val, *init, *history, *arch;
-    int multi, skip, resume, json, quiet, threads;
+    int multi, skip, resume, adapt, json, quiet, threads;
     double val_split, window, shift_sec;
     int window_given, weight_decay_given;
     int centre; /* --standardise window: 1, global: 0, not given: -1 */
@@ -296,6 +304,9 @@ static void parse_option(struct args *a, int c, char **argv)
     case OPT_RESUME:
         a->resume = 1;
         break;
+    case OPT_ADAPT:
+        a->adapt = 1;
+        break;
     case OPT_HISTORY:
         a->history = optarg;
         break;
@@ -329,6 +340,13 @@ static int parse_args(int argc, char **argv, struct args *a)
         parse_option(a, c, argv);
     if (a->output == NULL)
         snd_cli_usage_error(prog, "-o MODEL.h5 is required");
+    if (a->adapt) {
+        if (a->init == NULL)
+            snd_cli_usage_error(prog, "--adapt needs --init MODEL.h5, the model to adapt");
+        if (a->labels != NULL || a->resume)
+            snd_cli_usage_error(prog, "--adapt takes no %s", a->resume ? "--resume" : "labels");
+        return optind;
+    }
     if (a->labels == NULL)
         snd_cli_usage_error(prog, "-l LABELS.tsv is required");
     if (a->multi && a->conf.balance == SND_BALANCE_SAMPLE)
@@ -670,6 +688,30 @@ static int finish(struct run *r, double seconds, struct snd_err *err)
     return 0;
 }
 
+/* --adapt: the model of --init, its batch-norm statistics measured on the features, saved
+ * under the output's name (atomically, as any model). */
+static int adapt(const struct args *a, struct snd_pool *pool, int argc, char **argv, int n,
+                 char **paths, struct snd_err *err)
+{
+    char *stdin_only[] = {"-"};
+    long windows, clips;
+    struct snd_model *m = snd_model_load(a->init, a->conf.batch, pool, err);
+    if (m == NULL)
+        return -1;
+    int hop = m->window_frames / 2 > 0 ? m->window_frames / 2 : 1; /* as snd-classify's */
+    int rc = snd_model_adapt(m, a->init, n > 0 ? n : 1, n > 0 ? paths : stdin_only, a->conf.batch,
+                             hop, &windows, &clips, err);
+    if (rc == 0) {
+        set_provenance(m, argc, argv, m->seed);
+        rc = snd_model_save(m, a->output, NULL, NULL, err);
+    }
+    if (rc == 0 && !a->quiet)
+        fprintf(stderr, "%s: %s adapted on %ld windows of %ld clips\n", prog, a->output, windows,
+                clips);
+    snd_model_free(m);
+    return rc;
+}
+
 static void defaults(struct args *a)
 {
     memset(a, 0, sizeof *a);
@@ -703,6 +745,12 @@ int main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.a = &a;
     snprintf(r.ckpt, sizeof r.ckpt, "%s.ckpt", a.output);
+    if (a.adapt) {
+        if ((r.pool = snd_pool_new(a.threads, &err)) != NULL &&
+            adapt(&a, r.pool, argc, argv, argc - i, argv + i, &err) == 0)
+            status = SND_EXIT_OK;
+        goto done;
+    }
     if ((r.pool = snd_pool_new(a.threads, &err)) == NULL ||
         load_data(&r, argc - i, argv + i, &err) || make_model(&r, &err) != 0)
         goto done;

@@ -348,15 +348,7 @@ static int take_window(void *ctx, const float *frames, int n, int pad, long firs
 {
     struct run *r = ctx;
     const struct snd_model *m = r->m;
-    float *x = snd_net_input(m->net) + (size_t)r->n_slots * r->W * r->B;
-    memset(x, 0, (size_t)r->W * r->B * sizeof(float)); /* zero: the mean, as in training */
-    for (int i = 0; i < n; i++) {
-        const float *src = frames + (size_t)i * r->B;
-        float *dst = x + (size_t)(pad + i) * r->B;
-        for (int b = 0; b < r->B; b++)
-            dst[b] = (src[b] - m->mean[b]) / m->std[b];
-    }
-    snd_model_centre(m, x + (size_t)pad * r->B, n);
+    snd_model_window(m, frames, n, pad, snd_net_input(m->net) + (size_t)r->n_slots * r->W * r->B);
     r->slots[r->n_slots++] = (struct slot){r->cur, first, n};
     r->cur->windows++;
     /* A live clip's row is due as soon as its window is complete. */

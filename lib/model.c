@@ -411,6 +411,19 @@ void snd_model_centre(const struct snd_model *m, float *frames, long n)
     }
 }
 
+void snd_model_window(const struct snd_model *m, const float *frames, int n, int pad, float *x)
+{
+    int B = m->feat.n_mels;
+    memset(x, 0, (size_t)m->window_frames * B * sizeof(float));
+    for (int i = 0; i < n; i++) {
+        const float *src = frames + (size_t)i * B;
+        float *dst = x + (size_t)(pad + i) * B;
+        for (int b = 0; b < B; b++)
+            dst[b] = (src[b] - m->mean[b]) / m->std[b];
+    }
+    snd_model_centre(m, x + (size_t)pad * B, n);
+}
+
 int snd_model_check_features(const struct snd_model *m, const char *model_name,
                              const struct snd_feat_params *p, const char *feat_name,
                              struct snd_err *err)

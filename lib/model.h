@@ -92,6 +92,10 @@ void snd_model_standardise(const struct snd_model *m, float *frames, long n);
  * their per-band mean; the window's padding, zero, stays zero. */
 void snd_model_centre(const struct snd_model *m, float *frames, long n);
 
+/* One input window of the network from n frames (n x n_mels) placed pad rows into it:
+ * standardised and, with m->centre, centred; zero (the training mean) around them. */
+void snd_model_window(const struct snd_model *m, const float *frames, int n, int pad, float *x);
+
 /* Whether features of parameters p can feed the model; -1 with err naming the first
  * parameter that differs ("MODEL has n_mels=64, FEATURES has n_mels=40"). */
 int snd_model_check_features(const struct snd_model *m, const char *model_name,

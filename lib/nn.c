@@ -16,7 +16,7 @@
 #include "winograd.h"
 
 #define BN_EPS 1e-5f
-#define BN_MOMENTUM 0.1f
+#define BN_MOMENTUM SND_NET_BN_MOMENTUM
 /* Weight gradients of a batch are summed in this many chunks of images; more chunks
  * than threads keeps both cores busy when image counts do not divide evenly. */
 #define GRAD_CHUNKS 4
@@ -89,6 +89,7 @@ struct snd_net {
      * window. Cleared by anything that can change the weights: handing out a parameter,
      * initialising, and a training pass (whose backward pass overwrites wu). */
     int filters_ready;
+    float bn_momentum; /* the share of a training pass's statistics in the running ones */
 };
 
 /* ---- spec parsing ---------------------------------------------------------------- */
@@ -490,6 +491,8 @@ struct snd_net *snd_net_new(const char *spec, int in_h, int in_w, int n_out, int
     char *text = strdup(spec);
     int n_items = 1, kind_count[L_BLOCK + 1] = {0};
     struct snd_net *net = calloc(1, sizeof *net);
+    if (net != NULL)
+        net->bn_momentum = BN_MOMENTUM;
     if (text == NULL || net == NULL) {
         free(text), free(net);
         snd_fail(err, "network: out of memory");
@@ -585,6 +588,11 @@ struct snd_param *snd_net_param_find(struct snd_net *net, const char *name)
 float *snd_net_input(struct snd_net *net)
 {
     return net->input;
+}
+
+void snd_net_bn_momentum(struct snd_net *net, float momentum)
+{
+    net->bn_momentum = momentum;
 }
 
 void snd_net_seed_dropout(struct snd_net *net, uint64_t seed)
@@ -959,7 +967,7 @@ static void block_stats_chunk(void *ctx, long chunk, int thread)
 
 /* The batch statistics from the chunks' sums, and the running averages (PyTorch keeps
  * the unbiased variance there). */
-static void block_batch_stats(struct layer *l, int batch)
+static void block_batch_stats(struct layer *l, int batch, float momentum)
 {
     long count = (long)batch * l->g.oh * l->g.ow;
     for (int c = 0; c < l->out_c; c++) {
@@ -971,8 +979,8 @@ static void block_batch_stats(struct layer *l, int batch)
         double unbiased = count > 1 ? var * (double)count / (double)(count - 1) : var;
         l->mean[c] = (float)mean;
         l->istd[c] = (float)(1.0 / sqrt(var + BN_EPS));
-        l->rmean->value[c] = (1 - BN_MOMENTUM) * l->rmean->value[c] + BN_MOMENTUM * (float)mean;
-        l->rvar->value[c] = (1 - BN_MOMENTUM) * l->rvar->value[c] + BN_MOMENTUM * (float)unbiased;
+        l->rmean->value[c] = (1 - momentum) * l->rmean->value[c] + momentum * (float)mean;
+        l->rvar->value[c] = (1 - momentum) * l->rvar->value[c] + momentum * (float)unbiased;
     }
 }
 
@@ -1237,7 +1245,7 @@ static void block_forward(struct snd_net *net, struct layer *l, const float *x, 
         snd_wino_filters(&l->wg, l->w->value, l->g.oc, l->g.c, 0, l->wu);
     if (train) {
         run(net, GRAD_CHUNKS, block_stats_chunk, &j);
-        block_batch_stats(l, batch);
+        block_batch_stats(l, batch, net->bn_momentum);
     } else {
         block_eval_stats(l);
     }
@@ -1294,8 +1302,9 @@ static void bn_forward_channel(void *ctx, long c, int thread)
         double unbiased = count > 1 ? ss / (double)(count - 1) : var;
         mean = (float)m;
         istd = (float)(1.0 / sqrt(var + BN_EPS));
-        l->rmean->value[c] = (1 - BN_MOMENTUM) * l->rmean->value[c] + BN_MOMENTUM * (float)m;
-        l->rvar->value[c] = (1 - BN_MOMENTUM) * l->rvar->value[c] + BN_MOMENTUM * (float)unbiased;
+        float momentum = j->net->bn_momentum;
+        l->rmean->value[c] = (1 - momentum) * l->rmean->value[c] + momentum * (float)m;
+        l->rvar->value[c] = (1 - momentum) * l->rvar->value[c] + momentum * (float)unbiased;
     } else {
         mean = l->rmean->value[c];
         istd = 1.0f / sqrtf(l->rvar->value[c] + BN_EPS);

@@ -63,6 +63,12 @@ struct snd_param *snd_net_param_find(struct snd_net *net, const char *name);
  * normalisation at scale 1, shift 0, running mean 0 and variance 1. Also seeds dropout. */
 void snd_net_init(struct snd_net *net, uint64_t seed);
 
+/* The share of a training pass's batch statistics in the running ones: PyTorch's momentum
+ * unless set. Passes of n windows after N others with n / (N + n) keep the
+ * running statistics the averages over all windows so far (lib/adapt). */
+#define SND_NET_BN_MOMENTUM 0.1f
+void snd_net_bn_momentum(struct snd_net *net, float momentum);
+
 /* Seed the dropout masks (snd_net_init does it too). */
 void snd_net_seed_dropout(struct snd_net *net, uint64_t seed);
 

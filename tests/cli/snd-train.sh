@@ -178,6 +178,75 @@ EOF
 }
 check "--init fine-tunes a model, or keeps its body under new labels" test_init
 
+# --adapt measures a model's batch-norm statistics again on unlabelled features: here the
+# tones 20 dB quieter. The running mean and variance of the first batch normalisation must
+# be those of its input over every window snd-classify would cut (one batch of them, so
+# exactly the batch's), computed again by NumPy; every other tensor stays as it was.
+adapt_check() {
+    $py - "$@" <<'EOF2'
+import sys, h5py, numpy as np
+model, adapted, feats = (h5py.File(p, "r") for p in sys.argv[1:4])
+W = int(model.attrs["window_frames"])
+mean, std = model["norm/mean"][()], model["norm/std"][()]
+mel, off = feats["mel"][()], feats["offsets"][()]
+wins = []
+for i in range(len(off) - 1):
+    clip = (mel[off[i]:off[i + 1]] - mean) / std
+    n = len(clip)
+    x = np.zeros((W, clip.shape[1]))
+    if n < W:  # centred, as snd-classify places a short clip
+        x[(W - n) // 2:(W - n) // 2 + n] = clip
+        wins.append(x)
+        continue
+    starts = list(range(0, n - W + 1, W // 2))
+    if starts[-1] + W < n:
+        starts.append(n - W)
+    wins += [clip[s:s + W] for s in starts]
+x = np.pad(np.array(wins), ((0, 0), (1, 1), (1, 1)))
+w = model["params/conv1.weight"][()][:, 0]
+y = sum(w[:, None, None, None, i, j] * x[None, :, i:i + W, j:j + x.shape[2] - 2]
+        for i in range(3) for j in range(3))
+y = y.reshape(len(w), -1)
+got_m, got_v = adapted["params/bn1.running_mean"][()], adapted["params/bn1.running_var"][()]
+assert np.allclose(got_m, y.mean(axis=1), rtol=1e-4, atol=1e-4), (got_m, y.mean(axis=1))
+assert np.allclose(got_v, y.var(axis=1, ddof=1), rtol=1e-4), (got_v, y.var(axis=1, ddof=1))
+assert not np.allclose(model["params/bn1.running_mean"][()], got_m)
+for n in model["params"]:
+    if "running" not in n:
+        assert np.array_equal(model["params"][n][()], adapted["params"][n][()]), n
+assert adapted.attrs["arch"] == model.attrs["arch"]
+assert np.array_equal(adapted["norm/mean"][()], mean)
+EOF2
+}
+
+test_adapt() {
+    cp tones.h5 quiet.h5 &&
+        $py -c "import h5py; f = h5py.File('quiet.h5', 'r+'); f['mel'][...] = f['mel'][()] - 20" &&
+        for arch in "block 4, gap, dense" "conv 4, bn, relu, maxpool 2, gap, dense"; do
+            snd-train -q -o bn.h5 -l tones.tsv --arch "$arch" --window 0.5s --epochs 2 --batch 4 \
+                tones.h5 &&
+                snd-train --adapt --init bn.h5 -o adapted.h5 quiet.h5 2>log &&
+                grep -q 'adapted.h5 adapted on [0-9]* windows of 16 clips' log &&
+                adapt_check bn.h5 adapted.h5 quiet.h5 &&
+                snd-classify -m adapted.h5 quiet.h5 >/dev/null || return 1
+        done &&
+        snd-train -q --adapt --init bn.h5 -o piped.h5 - <quiet.h5 &&
+        same_params adapted.h5 piped.h5
+}
+check "--adapt: batch-norm statistics of unlabelled features, as NumPy computes them; weights kept" test_adapt
+
+test_adapt_bad_input() {
+    snd-melspec -q --n-mels 40 -o forty.h5 low0.wav &&
+        expect_error 1 "n_mels" snd-train --adapt --init bn.h5 -o x.h5 forty.h5 &&
+        head -c 3000 quiet.h5 >cut.h5 &&
+        expect_error 1 "cut.h5" snd-train --adapt --init bn.h5 -o x.h5 cut.h5 &&
+        expect_error 1 "tones.h5: not an snd model" snd-train --adapt --init tones.h5 -o x.h5 quiet.h5 &&
+        expect_error 2 "--adapt needs --init MODEL.h5" snd-train --adapt -o x.h5 quiet.h5 &&
+        expect_error 2 "--adapt takes no labels" snd-train --adapt --init bn.h5 -l tones.tsv -o x.h5 quiet.h5 &&
+        [ ! -e x.h5 ]
+}
+check "--adapt refuses other features, a truncated file, a foreign model, labels: one line, no file" test_adapt_bad_input
+
 test_like() {
     tiny_train like.h5 && snd-melspec -q --like like.h5 -o l.h5 low0.wav
 }
