@@ -51,7 +51,7 @@ _snd_train()
             --lr --optimizer --weight-decay --momentum --warmup --schedule
             --patience --ema --balance --time-mask --freq-mask --masks --shift --stretch
             --pitch --mixup --gain --eq --noise
-            --no-augment --init --resume --history --json --seed -j --threads
+            --no-augment --init --resume --adapt --history --json --seed -j --threads
             -q --quiet -h --help --version' -- "$cur"))
         return
     fi

@@ -60,6 +60,7 @@ complete -c snd-train -l no-augment -d 'No masks, shift, stretch, pitch, mixup, 
 # Runs
 complete -c snd-train -l init -x -a "(__snd_files h5)" -d 'Start from an existing model'
 complete -c snd-train -l resume -d 'Go on with an interrupted run'
+complete -c snd-train -l adapt -d 'Batch-norm statistics of the --init model from unlabelled features'
 complete -c snd-train -l history -x -a "(__snd_files tsv)" -d 'Statistics of each epoch as TSV'
 complete -c snd-train -l json -d 'A JSON summary on stdout at the end'
 complete -c snd-train -l seed -x -d 'Seed of every random choice (1)'
