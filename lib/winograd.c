@@ -405,32 +405,43 @@ static void split_row(const float *xc, int h, int w, int r, float *restrict p, i
             p[k * n + i] = row[4 * i + k - 1];
 }
 
-/* B^T d B of the tile at tx, or of the four from tx (T = v4): rows[a] is the split row a of
- * the six the tiles read. */
-#define INPUT_TILE(T, S, LD, ST)                                                                   \
+/* The 2-D transform of the tile at tx, or of the four from tx (T = v4): FN, a 1-D
+ * transform of NI values into NO, is applied down each column of the NI x NI tile (whose
+ * value at row a, column j is at IN(a, j)), then along each row of the result; the NO x NO
+ * outcome's value at row a, column j goes to OUT(a, j). */
+#define TILE_2D(T, FN, NI, NO, IN, OUT, LD, ST)                                                    \
     do {                                                                                           \
-        T t[N][N], d[N], o[N];                                                                     \
-        for (int j = 0; j < N; j++) {                                                              \
-            for (int a = 0; a < N; a++)                                                            \
-                d[a] = LD(rows[a] + (j % 4) * n + tx + j / 4);                                     \
-            bt_##S(d, o);                                                                          \
-            for (int a = 0; a < N; a++)                                                            \
-                t[a][j] = o[a];                                                                    \
+        T t_[NO][NI], d_[NI], o_[NO];                                                              \
+        for (int j = 0; j < NI; j++) {                                                             \
+            for (int a = 0; a < NI; a++)                                                           \
+                d_[a] = LD(IN(a, j));                                                              \
+            FN(d_, o_);                                                                            \
+            for (int a = 0; a < NO; a++)                                                           \
+                t_[a][j] = o_[a];                                                                  \
         }                                                                                          \
-        for (int a = 0; a < N; a++) {                                                              \
-            bt_##S(t[a], o);                                                                       \
-            for (int j = 0; j < N; j++)                                                            \
-                ST(out + (N * a + j) * plane + tx, o[j]);                                          \
+        for (int a = 0; a < NO; a++) {                                                             \
+            FN(t_[a], o_);                                                                         \
+            for (int j = 0; j < NO; j++)                                                           \
+                ST(OUT(a, j), o_[j]);                                                              \
         }                                                                                          \
     } while (0)
 
+/* Where tiles read and write: plane N a + j of an array of tiles; column j of split row a
+ * (rows[a], as split_row makes it); column k of output row a (out[a][k], tw apart). */
+#define IN_PLANE(a, j) (in + (N * (a) + (j)) * plane + tx)
+#define OUT_PLANE(a, j) (out + (N * (a) + (j)) * plane + tx)
+#define IN_SPLIT(a, j) (rows[a] + ((j) % 4) * n + tx + (j) / 4)
+#define IN_ROWS(a, k) (in + ((a)*M + (k)) * tw + tx)
+#define OUT_ROWS(a, k) (out + ((a)*M + (k)) * tw + tx)
+
+/* B^T d B: rows[a] is the split row a of the six the tiles read. */
 static void input_tiles(const float *const *rows, int n, float *out, long plane, int tw)
 {
     int tx = 0;
     for (; tx + 4 <= tw; tx += 4)
-        INPUT_TILE(v4, v, ld4, st4);
+        TILE_2D(v4, bt_v, N, N, IN_SPLIT, OUT_PLANE, ld4, st4);
     for (; tx < tw; tx++)
-        INPUT_TILE(float, f, ld1, st1);
+        TILE_2D(float, bt_f, N, N, IN_SPLIT, OUT_PLANE, ld1, st1);
 }
 
 static void f4_input(const struct snd_wino *g, int channels, const float *x, float *v, long ld,
@@ -457,32 +468,14 @@ static void f4_input(const struct snd_wino *g, int channels, const float *x, flo
     free(buf);
 }
 
-/* A^T m A of the tile at tx, or of the four from tx: out[a][k][tx] is column 4 tx + k of
- * the tile row's output row a. */
-#define OUTPUT_TILE(T, S, LD, ST)                                                                  \
-    do {                                                                                           \
-        T s[M][N], m[N], o[M];                                                                     \
-        for (int j = 0; j < N; j++) {                                                              \
-            for (int a = 0; a < N; a++)                                                            \
-                m[a] = LD(in + (N * a + j) * plane + tx);                                          \
-            at_##S(m, o);                                                                          \
-            for (int a = 0; a < M; a++)                                                            \
-                s[a][j] = o[a];                                                                    \
-        }                                                                                          \
-        for (int a = 0; a < M; a++) {                                                              \
-            at_##S(s[a], o);                                                                       \
-            for (int k = 0; k < M; k++)                                                            \
-                ST(out + (a * M + k) * tw + tx, o[k]);                                             \
-        }                                                                                          \
-    } while (0)
-
+/* A^T m A: out[a][k][tx] is column 4 tx + k of the tile row's output row a. */
 static void output_tiles(const float *in, long plane, float *restrict out, int tw)
 {
     int tx = 0;
     for (; tx + 4 <= tw; tx += 4)
-        OUTPUT_TILE(v4, v, ld4, st4);
+        TILE_2D(v4, at_v, N, M, IN_PLANE, OUT_ROWS, ld4, st4);
     for (; tx < tw; tx++)
-        OUTPUT_TILE(float, f, ld1, st1);
+        TILE_2D(float, at_f, N, M, IN_PLANE, OUT_ROWS, ld1, st1);
 }
 
 static void f4_output(const struct snd_wino *g, int channels, const float *m, long ld, long t0,
@@ -510,32 +503,14 @@ static void f4_output(const struct snd_wino *g, int channels, const float *m, lo
     free(buf);
 }
 
-/* A y A^T of the tile at tx, or of the four from tx: in[a][k][tx] is column 4 tx + k of
- * the tile row's output gradient row a. */
-#define OUTGRAD_TILE(T, S, LD, ST)                                                                 \
-    do {                                                                                           \
-        T s[N][M], y[M], o[N];                                                                     \
-        for (int k = 0; k < M; k++) {                                                              \
-            for (int a = 0; a < M; a++)                                                            \
-                y[a] = LD(in + (a * M + k) * tw + tx);                                             \
-            a_##S(y, o);                                                                           \
-            for (int a = 0; a < N; a++)                                                            \
-                s[a][k] = o[a];                                                                    \
-        }                                                                                          \
-        for (int a = 0; a < N; a++) {                                                              \
-            a_##S(s[a], o);                                                                        \
-            for (int j = 0; j < N; j++)                                                            \
-                ST(out + (N * a + j) * plane + tx, o[j]);                                          \
-        }                                                                                          \
-    } while (0)
-
+/* A y A^T: in[a][k][tx] is column 4 tx + k of the tile row's output gradient row a. */
 static void outgrad_tiles(const float *in, float *out, long plane, int tw)
 {
     int tx = 0;
     for (; tx + 4 <= tw; tx += 4)
-        OUTGRAD_TILE(v4, v, ld4, st4);
+        TILE_2D(v4, a_v, M, N, IN_ROWS, OUT_PLANE, ld4, st4);
     for (; tx < tw; tx++)
-        OUTGRAD_TILE(float, f, ld1, st1);
+        TILE_2D(float, a_f, M, N, IN_ROWS, OUT_PLANE, ld1, st1);
 }
 
 static void f4_outgrad(const struct snd_wino *g, int channels, const float *dy, float *z, long ld,
