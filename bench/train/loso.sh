@@ -6,7 +6,9 @@
 # Usage: sh bench/train/loso.sh  (by hand, never from make check)
 # EPOCHS=N (default 30); SND_TRAIN_OPTS="..." adds options to snd-train; VOICES=N adds N
 # synthetic speakers of the digits (voices.py, espeak-ng) to every fold's training set;
-# BENCH_KEEP=1 keeps the temporary directory; SND_BIN, SND_SHARED as for run.sh.
+# ADAPT=1 also adapts each fold's model to the held-out speaker's clips, unlabelled
+# (snd-train --adapt), and tests that model too; BENCH_KEEP=1 keeps the temporary
+# directory; SND_BIN, SND_SHARED as for run.sh.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,11 +20,13 @@ FSDD=$SHARED/data/fsdd/recordings
 EPOCHS=${EPOCHS:-30}
 OPTS=${SND_TRAIN_OPTS:-}
 VOICES=${VOICES:-0}
+ADAPT=${ADAPT:-0}
 
 [ -x "$BIN/snd-train" ] || { echo "loso: no $BIN/snd-train: run make" >&2; exit 1; }
 [ -d "$FSDD" ] || { echo "loso: no $FSDD" >&2; exit 1; }
 "$PY" -c 'import h5py, numpy' 2>/dev/null || { echo "loso: $PY needs h5py and numpy" >&2; exit 1; }
 case $VOICES in '' | *[!0-9]*) echo "loso: VOICES must be a whole number" >&2; exit 1 ;; esac
+case $ADAPT in 0 | 1) ;; *) echo "loso: ADAPT must be 0 or 1" >&2; exit 1 ;; esac
 . "$here/../apt.sh"
 if [ "$VOICES" -gt 0 ] && ! { command -v espeak-ng && command -v sox; } >/dev/null 2>&1; then
     apt_install espeak-ng sox || { echo "loso: VOICES needs espeak-ng and sox" >&2; exit 1; }
@@ -50,8 +54,13 @@ if [ "$VOICES" -gt 0 ]; then
 fi
 
 echo "leave one speaker out: $EPOCHS epochs, snd-train defaults${OPTS:+ and $OPTS}${extra:+, $VOICES synthetic voices}"
-printf '  %-10s %8s %9s\n' speaker "test acc" "s/epoch"
+if [ "$ADAPT" = 1 ]; then
+    printf '  %-10s %8s %9s %9s\n' speaker "test acc" "s/epoch" "adapted"
+else
+    printf '  %-10s %8s %9s\n' speaker "test acc" "s/epoch"
+fi
 sum=0
+sum_adapted=0
 n=0
 for s in $speakers; do
     train=$(for o in $speakers; do [ "$o" = "$s" ] || printf '%s.h5 ' "$o"; done)$extra
@@ -60,8 +69,23 @@ for s in $speakers; do
         --history "hist-$s.tsv" $OPTS $train || { echo "loso: snd-train failed for $s" >&2; exit 1; }
     acc=$("$PY" "$root/tests/cli/model_check.py" "model-$s.h5" "$s.h5" labels.tsv)
     secs=$(awk -F'\t' 'NR > 1 { s += $6; n++ } END { printf "%.2f", s / n }' "hist-$s.tsv")
-    printf '  %-10s %8s %9s\n' "$s" "$acc" "$secs"
+    if [ "$ADAPT" = 1 ]; then
+        # The held-out speaker's clips without their labels: the model's batch norms
+        # measure them, and the adapted model is tested on the same clips.
+        "$BIN/snd-train" -q --adapt --init "model-$s.h5" -o "adapted-$s.h5" -j 2 "$s.h5" ||
+            { echo "loso: snd-train --adapt failed for $s" >&2; exit 1; }
+        adapted=$("$PY" "$root/tests/cli/model_check.py" "adapted-$s.h5" "$s.h5" labels.tsv)
+        printf '  %-10s %8s %9s %9s\n' "$s" "$acc" "$secs" "$adapted"
+        sum_adapted=$(awk -v a="$sum_adapted" -v b="$adapted" 'BEGIN { print a + b }')
+    else
+        printf '  %-10s %8s %9s\n' "$s" "$acc" "$secs"
+    fi
     sum=$(awk -v a="$sum" -v b="$acc" 'BEGIN { print a + b }')
     n=$((n + 1))
 done
-awk -v s="$sum" -v n="$n" 'BEGIN { printf "  %-10s %8.4f\n", "mean", s / n }'
+if [ "$ADAPT" = 1 ]; then
+    awk -v s="$sum" -v a="$sum_adapted" -v n="$n" \
+        'BEGIN { printf "  %-10s %8.4f %9s %9.4f\n", "mean", s / n, "", a / n }'
+else
+    awk -v s="$sum" -v n="$n" 'BEGIN { printf "  %-10s %8.4f\n", "mean", s / n }'
+fi
