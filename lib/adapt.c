@@ -2,6 +2,7 @@
 #include "adapt.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "classify.h"
 #include "features.h"
@@ -69,9 +70,21 @@ static int adapt_file(struct adapt *a, struct snd_windower *w, const char *model
     return s == 0 && n == 0 ? 0 : -1;
 }
 
+/* Whether the network has a batch normalisation, whose statistics adapting measures. */
+static int has_batch_norm(struct snd_net *net)
+{
+    for (int i = 0; i < snd_net_n_params(net); i++)
+        if (strstr(snd_net_param(net, i)->name, "running_mean") != NULL)
+            return 1;
+    return 0;
+}
+
 int snd_model_adapt(struct snd_model *m, const char *model_name, int n, char **paths, int batch,
                     int hop, long *windows, long *clips, struct snd_err *err)
 {
+    if (!has_batch_norm(m->net))
+        return snd_fail(err, "%s: no batch normalisation in its network, nothing to adapt",
+                        model_name);
     struct adapt a = {m, batch, 0, 0};
     int B = m->feat.n_mels, rc = 0;
     struct snd_windower *w = snd_windower_new(m->window_frames, hop, B, err);

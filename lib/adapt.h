@@ -14,7 +14,8 @@
  * normalisation's running statistics are the window-weighted averages of the batches'
  * statistics. The model must have been loaded for batches of that size. *windows and
  * *clips count what was used. Returns 0, or -1 with err (features that do not fit the
- * model named, a file that cannot be read, no window at all). */
+ * model named, a file that cannot be read, no window at all, a network without batch
+ * normalisation). */
 int snd_model_adapt(struct snd_model *m, const char *model_name, int n, char **paths, int batch,
                     int hop, long *windows, long *clips, struct snd_err *err);
 

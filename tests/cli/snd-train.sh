@@ -241,11 +241,14 @@ test_adapt_bad_input() {
         head -c 3000 quiet.h5 >cut.h5 &&
         expect_error 1 "cut.h5" snd-train --adapt --init bn.h5 -o x.h5 cut.h5 &&
         expect_error 1 "tones.h5: not an snd model" snd-train --adapt --init tones.h5 -o x.h5 quiet.h5 &&
+        tiny_train plain.h5 &&
+        expect_error 1 "plain.h5: no batch normalisation in its network, nothing to adapt" \
+            snd-train --adapt --init plain.h5 -o x.h5 quiet.h5 &&
         expect_error 2 "--adapt needs --init MODEL.h5" snd-train --adapt -o x.h5 quiet.h5 &&
         expect_error 2 "--adapt takes no labels" snd-train --adapt --init bn.h5 -l tones.tsv -o x.h5 quiet.h5 &&
         [ ! -e x.h5 ]
 }
-check "--adapt refuses other features, a truncated file, a foreign model, labels: one line, no file" test_adapt_bad_input
+check "--adapt refuses other features, a truncated file, a foreign model, one without batch norm, labels: one line, no file" test_adapt_bad_input
 
 test_like() {
     tiny_train like.h5 && snd-melspec -q --like like.h5 -o l.h5 low0.wav
