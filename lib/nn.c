@@ -16,7 +16,6 @@
 #include "winograd.h"
 
 #define BN_EPS 1e-5f
-#define BN_MOMENTUM SND_NET_BN_MOMENTUM
 /* Weight gradients of a batch are summed in this many chunks of images; more chunks
  * than threads keeps both cores busy when image counts do not divide evenly. */
 #define GRAD_CHUNKS 4
@@ -492,7 +491,7 @@ struct snd_net *snd_net_new(const char *spec, int in_h, int in_w, int n_out, int
     int n_items = 1, kind_count[L_BLOCK + 1] = {0};
     struct snd_net *net = calloc(1, sizeof *net);
     if (net != NULL)
-        net->bn_momentum = BN_MOMENTUM;
+        net->bn_momentum = SND_NET_BN_MOMENTUM;
     if (text == NULL || net == NULL) {
         free(text), free(net);
         snd_fail(err, "network: out of memory");
