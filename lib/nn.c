@@ -383,8 +383,9 @@ static int add_item(struct snd_net *net, const struct item *it, int *kind_count,
 static long wino_buf_size(const struct layer *l)
 {
     long ld = (long)l->group * l->wg.tiles;
-    return l->wg.planes *
-           (snd_wino_plane(l->g.c, ld) + 2 * snd_wino_plane(l->g.oc, ld) + (long)l->g.c * l->g.oc);
+    return l->wg.planes * (snd_wino_plane(l->g.c, ld) + 2 * snd_wino_plane(l->g.oc, ld) +
+                           (long)l->g.c * l->g.oc) +
+           snd_wino_scratch(&l->wg);
 }
 
 static int allocate_block(struct layer *l, size_t B, long *y_size, long *wbuf_size)
@@ -830,6 +831,7 @@ static void conv_backward(struct snd_net *net, struct layer *l, const float *x, 
 
 struct wino_bufs {
     float *v, *m, *z, *du; /* input tiles, products (or output-gradient input tiles), Z, dU */
+    float *scratch;        /* the transforms' own */
     long ld;               /* tiles in a row of v, m and z: a group of images */
     long pc, pk;           /* plane strides of v (c channels), and of m and z (k) */
 };
@@ -843,6 +845,7 @@ static struct wino_bufs wino_bufs(struct snd_net *net, const struct layer *l, in
     b.m = b.v + l->wg.planes * b.pc;
     b.z = b.m + l->wg.planes * b.pk;
     b.du = b.z + l->wg.planes * b.pk;
+    b.scratch = b.du + (long)l->wg.planes * l->g.c * l->g.oc;
     return b;
 }
 
@@ -864,10 +867,10 @@ static void wino_forward(struct snd_net *net, const struct layer *l, const float
     struct wino_bufs b = wino_bufs(net, l, thread);
     long T = l->wg.tiles;
     for (long n = n0; n < n1; n++)
-        snd_wino_input(&l->wg, l->g.c, x + n * l->g.in_size, b.v, b.ld, (n - n0) * T);
+        snd_wino_input(&l->wg, l->g.c, x + n * l->g.in_size, b.v, b.ld, (n - n0) * T, b.scratch);
     wino_products(&l->wg, l->wu, b.v, b.m, l->g.oc, l->g.c, (n1 - n0) * T, b.ld);
     for (long n = n0; n < n1; n++)
-        snd_wino_output(&l->wg, l->g.oc, b.m, b.ld, (n - n0) * T, y + (n - n0) * stride);
+        snd_wino_output(&l->wg, l->g.oc, b.m, b.ld, (n - n0) * T, y + (n - n0) * stride, b.scratch);
 }
 
 /* Image n's convolution output computed into y (NULL: this thread's scratch); col holds
@@ -1188,9 +1191,9 @@ static void block_backward_wino_chunk(void *ctx, long chunk, int thread)
         long n1 = n0 + l->group < hi ? n0 + l->group : hi, nt = (n1 - n0) * T;
         for (long n = n0; n < n1; n++) {
             block_conv_grad(l, j->dy, n, count, l->y + n * l->g.out_size, d);
-            snd_wino_outgrad(&l->wg, K, d, b.z, b.ld, (n - n0) * T);
-            snd_wino_input(&l->wg, K, d, b.m, b.ld, (n - n0) * T);
-            snd_wino_input(&l->wg, C, j->in + n * l->g.in_size, b.v, b.ld, (n - n0) * T);
+            snd_wino_outgrad(&l->wg, K, d, b.z, b.ld, (n - n0) * T, b.scratch);
+            snd_wino_input(&l->wg, K, d, b.m, b.ld, (n - n0) * T, b.scratch);
+            snd_wino_input(&l->wg, C, j->in + n * l->g.in_size, b.v, b.ld, (n - n0) * T, b.scratch);
         }
         for (int x = 0; x < l->wg.planes; x++)
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, K, C, (int)nt, 1.0f,
@@ -1200,7 +1203,8 @@ static void block_backward_wino_chunk(void *ctx, long chunk, int thread)
             continue;
         wino_products(&l->wg, l->wu, b.m, b.v, C, K, nt, b.ld); /* the input tiles are spent */
         for (long n = n0; n < n1; n++)
-            snd_wino_output(&l->wg, C, b.v, b.ld, (n - n0) * T, j->out + n * l->g.in_size);
+            snd_wino_output(&l->wg, C, b.v, b.ld, (n - n0) * T, j->out + n * l->g.in_size,
+                            b.scratch);
     }
     memset(dw, 0, (size_t)l->w->size * sizeof(float));
     snd_wino_filter_grad(&l->wg, b.du, K, C, dw);

@@ -5,7 +5,6 @@
  * neighbouring tiles lies at consecutive addresses. */
 #include "winograd.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #define M 4 /* F(4x4, 3x3): outputs of a tile along each axis */
@@ -17,6 +16,13 @@ void snd_wino_init(struct snd_wino *g, int h, int w, int m)
     g->h = h, g->w = w;
     g->th = (h + m - 1) / m, g->tw = (w + m - 1) / m;
     g->tiles = (long)g->th * g->tw;
+}
+
+long snd_wino_scratch(const struct snd_wino *g)
+{
+    /* The input transform's split rows are the most: m + 2 sets of th m + 2 rows of
+     * tw + 1; the output and gradient transforms hold m x m rows of tw. */
+    return (long)g->m * (g->m * g->th + 2) * (g->tw + 1);
 }
 
 long snd_wino_plane(int channels, long ld)
@@ -157,15 +163,12 @@ static void input_tiles_2(const float *e0, const float *o0, const float *e1, con
 }
 
 static void f2_input(const struct snd_wino *g, int channels, const float *x, float *v, long ld,
-                     long t0)
+                     long t0, float *buf)
 {
     /* Each channel's rows -1 .. 2 th (the tiles' reach, zero outside), split once; tile
      * row ty reads split rows 2 ty .. 2 ty + 3. */
     int tw = g->tw, n = tw + 1, rows = 2 * g->th + 2;
-    float *buf = malloc(2 * (size_t)rows * n * sizeof *buf);
     long plane = snd_wino_plane(channels, ld);
-    if (buf == NULL)
-        abort();
     for (int c = 0; c < channels; c++) {
         const float *xc = x + (long)c * g->h * g->w;
         for (int r = 0; r < rows; r++)
@@ -176,7 +179,6 @@ static void f2_input(const struct snd_wino *g, int channels, const float *x, flo
                           b + 7 * n, v + (long)c * ld + t0 + (long)ty * tw, plane, tw);
         }
     }
-    free(buf);
 }
 
 /* A^T m A for the tw tiles of one row, m's 16 planes side by side in in (16 x tw). */
@@ -199,13 +201,10 @@ static void output_tiles_2(const float *in, long plane, float *restrict o00, flo
 }
 
 static void f2_output(const struct snd_wino *g, int channels, const float *m, long ld, long t0,
-                      float *y)
+                      float *y, float *buf)
 {
     int tw = g->tw;
     long plane = snd_wino_plane(channels, ld);
-    float *buf = malloc(4 * (size_t)tw * sizeof *buf);
-    if (buf == NULL)
-        abort();
     float *o[4] = {buf, buf + tw, buf + 2 * tw, buf + 3 * tw};
     for (int c = 0; c < channels; c++) {
         float *yc = y + (long)c * g->h * g->w;
@@ -222,7 +221,6 @@ static void f2_output(const struct snd_wino *g, int channels, const float *m, lo
             }
         }
     }
-    free(buf);
 }
 
 /* A e A^T for the tw tiles of one row: e's two rows split into even and odd columns. */
@@ -253,13 +251,10 @@ static void outgrad_tiles_2(const float *e0, const float *o0, const float *e1, c
 }
 
 static void f2_outgrad(const struct snd_wino *g, int channels, const float *dy, float *z, long ld,
-                       long t0)
+                       long t0, float *buf)
 {
     int tw = g->tw;
     long plane = snd_wino_plane(channels, ld);
-    float *buf = malloc(4 * (size_t)tw * sizeof *buf);
-    if (buf == NULL)
-        abort();
     for (int c = 0; c < channels; c++) {
         const float *dc = dy + (long)c * g->h * g->w;
         for (int ty = 0; ty < g->th; ty++) {
@@ -283,7 +278,6 @@ static void f2_outgrad(const struct snd_wino *g, int channels, const float *dy, 
                             plane, tw);
         }
     }
-    free(buf);
 }
 
 static void f2_filter_grad(const float *du, int k, int c, float *dw)
@@ -445,15 +439,12 @@ static void input_tiles(const float *const *rows, int n, float *out, long plane,
 }
 
 static void f4_input(const struct snd_wino *g, int channels, const float *x, float *v, long ld,
-                     long t0)
+                     long t0, float *buf)
 {
     /* Each channel's rows -1 .. 4 th (the tiles' reach, zero outside), split once; tile
      * row ty reads split rows 4 ty .. 4 ty + 5. */
     int tw = g->tw, n = tw + 1, nrows = M * g->th + 2;
-    float *buf = malloc(4 * (size_t)nrows * n * sizeof *buf);
     long plane = snd_wino_plane(channels, ld);
-    if (buf == NULL)
-        abort();
     for (int c = 0; c < channels; c++) {
         const float *xc = x + (long)c * g->h * g->w;
         for (int r = 0; r < nrows; r++)
@@ -465,7 +456,6 @@ static void f4_input(const struct snd_wino *g, int channels, const float *x, flo
             input_tiles(rows, n, v + (long)c * ld + t0 + (long)ty * tw, plane, tw);
         }
     }
-    free(buf);
 }
 
 /* A^T m A: out[a][k][tx] is column 4 tx + k of the tile row's output row a. */
@@ -479,13 +469,10 @@ static void output_tiles(const float *in, long plane, float *restrict out, int t
 }
 
 static void f4_output(const struct snd_wino *g, int channels, const float *m, long ld, long t0,
-                      float *y)
+                      float *y, float *buf)
 {
     int tw = g->tw;
     long plane = snd_wino_plane(channels, ld);
-    float *buf = malloc(M * M * (size_t)tw * sizeof *buf);
-    if (buf == NULL)
-        abort();
     for (int c = 0; c < channels; c++) {
         float *yc = y + (long)c * g->h * g->w;
         for (int ty = 0; ty < g->th; ty++) {
@@ -500,7 +487,6 @@ static void f4_output(const struct snd_wino *g, int channels, const float *m, lo
             }
         }
     }
-    free(buf);
 }
 
 /* A y A^T: in[a][k][tx] is column 4 tx + k of the tile row's output gradient row a. */
@@ -514,13 +500,10 @@ static void outgrad_tiles(const float *in, float *out, long plane, int tw)
 }
 
 static void f4_outgrad(const struct snd_wino *g, int channels, const float *dy, float *z, long ld,
-                       long t0)
+                       long t0, float *buf)
 {
     int tw = g->tw;
     long plane = snd_wino_plane(channels, ld);
-    float *buf = malloc(M * M * (size_t)tw * sizeof *buf);
-    if (buf == NULL)
-        abort();
     for (int c = 0; c < channels; c++) {
         const float *dc = dy + (long)c * g->h * g->w;
         for (int ty = 0; ty < g->th; ty++) {
@@ -538,7 +521,6 @@ static void f4_outgrad(const struct snd_wino *g, int channels, const float *dy, 
             outgrad_tiles(buf, z + (long)c * ld + t0 + (long)ty * tw, plane, tw);
         }
     }
-    free(buf);
 }
 
 static void f4_filter_grad(const float *du, int k, int c, float *dw)
@@ -573,21 +555,21 @@ void snd_wino_filters(const struct snd_wino *g, const float *w, int k, int c, in
 }
 
 void snd_wino_input(const struct snd_wino *g, int channels, const float *x, float *v, long ld,
-                    long t0)
+                    long t0, float *scratch)
 {
-    (g->m == 4 ? f4_input : f2_input)(g, channels, x, v, ld, t0);
+    (g->m == 4 ? f4_input : f2_input)(g, channels, x, v, ld, t0, scratch);
 }
 
 void snd_wino_output(const struct snd_wino *g, int channels, const float *m, long ld, long t0,
-                     float *y)
+                     float *y, float *scratch)
 {
-    (g->m == 4 ? f4_output : f2_output)(g, channels, m, ld, t0, y);
+    (g->m == 4 ? f4_output : f2_output)(g, channels, m, ld, t0, y, scratch);
 }
 
 void snd_wino_outgrad(const struct snd_wino *g, int channels, const float *dy, float *z, long ld,
-                      long t0)
+                      long t0, float *scratch)
 {
-    (g->m == 4 ? f4_outgrad : f2_outgrad)(g, channels, dy, z, ld, t0);
+    (g->m == 4 ? f4_outgrad : f2_outgrad)(g, channels, dy, z, ld, t0, scratch);
 }
 
 void snd_wino_filter_grad(const struct snd_wino *g, const float *du, int k, int c, float *dw)

@@ -12,7 +12,9 @@
  * for each plane x, T the tiles of a group of images side by side. Tile t of an image covers
  * output rows m ty .. m ty + m - 1 and the same columns from m tx; tiles hanging over the
  * edge read zeros and write nothing outside. Arrays of tiles are planes of [channels][ld], with
- * tile t of the image at column t0 + t, planes snd_wino_plane() floats apart. */
+ * tile t of the image at column t0 + t, planes snd_wino_plane() floats apart. The image
+ * transforms work in the caller's scratch of snd_wino_scratch() floats, so that a training
+ * step allocates nothing. */
 #ifndef SND_WINOGRAD_H
 #define SND_WINOGRAD_H
 
@@ -26,6 +28,9 @@ struct snd_wino {
 
 void snd_wino_init(struct snd_wino *g, int h, int w, int m);
 
+/* Floats of scratch an image transform needs. */
+long snd_wino_scratch(const struct snd_wino *g);
+
 /* The distance between planes of channels x ld: a little more than their size, so that
  * the planes a transform writes at once do not fall on the same cache sets (addresses
  * a multiple of 4 KiB apart would). */
@@ -37,15 +42,15 @@ void snd_wino_filters(const struct snd_wino *g, const float *w, int k, int c, in
 
 /* V from an image x [channels][h][w]: the input tiles B^T d B. */
 void snd_wino_input(const struct snd_wino *g, int channels, const float *x, float *v, long ld,
-                    long t0);
+                    long t0, float *scratch);
 
 /* The outputs A^T m A of an image's tiles into y [channels][h][w]. */
 void snd_wino_output(const struct snd_wino *g, int channels, const float *m, long ld, long t0,
-                     float *y);
+                     float *y, float *scratch);
 
 /* Z from an output gradient dy [channels][h][w]: the tiles A dy A^T. */
 void snd_wino_outgrad(const struct snd_wino *g, int channels, const float *dy, float *z, long ld,
-                      long t0);
+                      long t0, float *scratch);
 
 /* Add G^T du G, the weight gradient of du [planes][k][c], to dw [k][c][3][3]. */
 void snd_wino_filter_grad(const struct snd_wino *g, const float *du, int k, int c, float *dw);

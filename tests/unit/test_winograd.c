@@ -58,13 +58,14 @@ static void check_sizes(int tile, int c, int k, int h, int w)
     float *m = malloc(sizeof(float) * planes * pk), *z = malloc(sizeof(float) * planes * pk);
     float *vy = malloc(sizeof(float) * planes * pk), *mx = malloc(sizeof(float) * planes * pc);
     float *du = calloc((size_t)planes * k * c, sizeof(float));
+    float *scratch = malloc(sizeof(float) * (size_t)snd_wino_scratch(&g)); /* exactly: ASan */
     double worst = 0;
     fill(x, c * P, 1), fill(wt, k * c * 9, 2), fill(dy, k * P, 3);
 
     snd_wino_filters(&g, wt, k, c, 0, u);
-    snd_wino_input(&g, c, x, v, T, 0);
+    snd_wino_input(&g, c, x, v, T, 0, scratch);
     products(g.planes, u, v, m, k, c, T);
-    snd_wino_output(&g, k, m, T, 0, y);
+    snd_wino_output(&g, k, m, T, 0, y, scratch);
     for (int o = 0; o < k; o++)
         for (int r = 0; r < h; r++)
             for (int q = 0; q < w; q++)
@@ -73,9 +74,9 @@ static void check_sizes(int tile, int c, int k, int h, int w)
 
     /* dx[c][q] = sum over k and taps of w[k][c][i][j] dy[k][q - (i - 1, j - 1)] */
     snd_wino_filters(&g, wt, k, c, 1, u);
-    snd_wino_input(&g, k, dy, vy, T, 0);
+    snd_wino_input(&g, k, dy, vy, T, 0, scratch);
     products(g.planes, u, vy, mx, c, k, T);
-    snd_wino_output(&g, c, mx, T, 0, dx);
+    snd_wino_output(&g, c, mx, T, 0, dx, scratch);
     for (int ci = 0; ci < c; ci++)
         for (int r = 0; r < h; r++)
             for (int q = 0; q < w; q++) {
@@ -92,7 +93,7 @@ static void check_sizes(int tile, int c, int k, int h, int w)
             }
 
     /* dw[k][c][i][j] = sum over positions of dy[k][p] x[c][p + (i - 1, j - 1)] */
-    snd_wino_outgrad(&g, k, dy, z, T, 0);
+    snd_wino_outgrad(&g, k, dy, z, T, 0, scratch);
     for (int xi = 0; xi < g.planes; xi++)
         for (int o = 0; o < k; o++)
             for (int ci = 0; ci < c; ci++) {
@@ -120,7 +121,7 @@ static void check_sizes(int tile, int c, int k, int h, int w)
            w, worst);
     CHECK(worst < 1e-4);
     free(x), free(wt), free(dy), free(y), free(dx), free(dw), free(u), free(v), free(m), free(z);
-    free(vy), free(mx), free(du);
+    free(vy), free(mx), free(du), free(scratch);
 }
 
 static void matches_direct_convolution(void)
