@@ -4,7 +4,8 @@
 # and the model is tested on every clip of the fifth, whose voice it has never heard. A
 # network that has only learnt voices fails here; augmentation is what should carry it.
 # Usage: sh bench/train/loso.sh  (by hand, never from make check)
-# EPOCHS=N (default 30); SND_TRAIN_OPTS="..." adds options to snd-train; VOICES=N adds N
+# EPOCHS=N (default 30); SND_TRAIN_OPTS="..." adds options to snd-train, MELSPEC_OPTS="..."
+# to snd-melspec (the features of every clip, real or synthetic); VOICES=N adds N
 # synthetic speakers of the digits (voices.py, espeak-ng) to every fold's training set;
 # ADAPT=1 also adapts each fold's model to the held-out speaker's clips, unlabelled
 # (snd-train --adapt), and tests that model too; BENCH_KEEP=1 keeps the temporary
@@ -19,6 +20,7 @@ SHARED=${SND_SHARED:-$root/../shared}
 FSDD=$SHARED/data/fsdd/recordings
 EPOCHS=${EPOCHS:-30}
 OPTS=${SND_TRAIN_OPTS:-}
+FEATURES=${MELSPEC_OPTS:-}
 VOICES=${VOICES:-0}
 ADAPT=${ADAPT:-0}
 
@@ -42,18 +44,19 @@ speakers=$(ls "$FSDD" | sed -n 's/^[0-9]_\([a-z]*\)_[0-9]*\.flac$/\1/p' | sort -
     ls "$FSDD"/*.flac | sed 's|.*/\([0-9]\)_[^/]*$|&\t\1|'
 } >labels.tsv
 for s in $speakers; do
-    # shellcheck disable=SC2046
-    "$BIN/snd-melspec" -q -j 2 -o "$s.h5" $(ls "$FSDD"/*_"$s"_*.flac)
+    # shellcheck disable=SC2046,SC2086
+    "$BIN/snd-melspec" -q -j 2 $FEATURES -o "$s.h5" $(ls "$FSDD"/*_"$s"_*.flac) || exit 1
 done
 extra=
 if [ "$VOICES" -gt 0 ]; then
     "$PY" "$here/voices.py" "$VOICES" voices || { echo "loso: voices.py failed" >&2; exit 1; }
     tail -n +2 voices/labels.tsv >>labels.tsv
-    "$BIN/snd-melspec" -q -j 2 -o voices.h5 voices/*.wav || exit 1
+    # shellcheck disable=SC2086
+    "$BIN/snd-melspec" -q -j 2 $FEATURES -o voices.h5 voices/*.wav || exit 1
     extra=voices.h5
 fi
 
-echo "leave one speaker out: $EPOCHS epochs, snd-train defaults${OPTS:+ and $OPTS}${extra:+, $VOICES synthetic voices}"
+echo "leave one speaker out: $EPOCHS epochs, snd-train defaults${OPTS:+ and $OPTS}${FEATURES:+, features $FEATURES}${extra:+, $VOICES synthetic voices}"
 if [ "$ADAPT" = 1 ]; then
     printf '  %-10s %8s %9s %9s\n' speaker "test acc" "s/epoch" "adapted"
 else
