@@ -5,6 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 examples=$SND_TOP/examples
 tiny="conv 8, relu, maxpool 2, gap, dense"
+# A user's make starts afresh: not as a child of the make running these tests (whose
+# jobserver, under make -j, it could not reach, and would warn of on stderr).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 # run NAME MAKE-ARGS...: make -j2 in the copy NAME, its output in NAME.log, shown on failure.
 run() {
