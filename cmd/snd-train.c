@@ -698,9 +698,8 @@ static int adapt(const struct args *a, struct snd_pool *pool, int argc, char **a
     struct snd_model *m = snd_model_load(a->init, a->conf.batch, pool, err);
     if (m == NULL)
         return -1;
-    int hop = m->window_frames / 2 > 0 ? m->window_frames / 2 : 1; /* as snd-classify's */
     int rc = snd_model_adapt(m, a->init, n > 0 ? n : 1, n > 0 ? paths : stdin_only, a->conf.batch,
-                             hop, &windows, &clips, err);
+                             snd_model_default_hop(m), &windows, &clips, err);
     if (rc == 0) {
         set_provenance(m, argc, argv, m->seed);
         rc = snd_model_save(m, a->output, NULL, NULL, err);

@@ -665,7 +665,7 @@ static int run_open(struct run *r, const struct snd_classify_opts *o, struct snd
     r->C = r->m->n_classes, r->W = r->m->window_frames, r->B = p->n_mels;
     r->frame_sec = (double)p->hop_length / p->sample_rate;
     r->tail_sec = p->center ? 0.0 : (double)p->n_fft / p->sample_rate;
-    r->hop = o->hop_sec > 0 ? (int)lround(o->hop_sec / r->frame_sec) : r->W / 2;
+    r->hop = o->hop_sec > 0 ? (int)lround(o->hop_sec / r->frame_sec) : snd_model_default_hop(r->m);
     r->hop = r->hop < 1 ? 1 : r->hop;
     r->n_extra = (o->top_k > 0) + 2 * (o->uncertainty != 0) + (o->probs ? r->C : 0);
     r->slots = calloc((size_t)o->batch, sizeof *r->slots);

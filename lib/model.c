@@ -411,6 +411,11 @@ void snd_model_centre(const struct snd_model *m, float *frames, long n)
     }
 }
 
+int snd_model_default_hop(const struct snd_model *m)
+{
+    return m->window_frames / 2 > 0 ? m->window_frames / 2 : 1;
+}
+
 void snd_model_window(const struct snd_model *m, const float *frames, int n, int pad, float *x)
 {
     int B = m->feat.n_mels;

@@ -96,6 +96,10 @@ void snd_model_centre(const struct snd_model *m, float *frames, long n);
  * standardised and, with m->centre, centred; zero (the training mean) around them. */
 void snd_model_window(const struct snd_model *m, const float *frames, int n, int pad, float *x);
 
+/* The hop between a clip's windows when none is asked for: half the model's window, at
+ * least a frame (snd-classify's windows, and those --adapt measures). */
+int snd_model_default_hop(const struct snd_model *m);
+
 /* Whether features of parameters p can feed the model; -1 with err naming the first
  * parameter that differs ("MODEL has n_mels=64, FEATURES has n_mels=40"). */
 int snd_model_check_features(const struct snd_model *m, const char *model_name,
