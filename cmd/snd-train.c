@@ -744,14 +744,14 @@ int main(int argc, char **argv)
     memset(&r, 0, sizeof r);
     r.a = &a;
     snprintf(r.ckpt, sizeof r.ckpt, "%s.ckpt", a.output);
+    if ((r.pool = snd_pool_new(a.threads, &err)) == NULL)
+        goto done;
     if (a.adapt) {
-        if ((r.pool = snd_pool_new(a.threads, &err)) != NULL &&
-            adapt(&a, r.pool, argc, argv, argc - i, argv + i, &err) == 0)
+        if (adapt(&a, r.pool, argc, argv, argc - i, argv + i, &err) == 0)
             status = SND_EXIT_OK;
         goto done;
     }
-    if ((r.pool = snd_pool_new(a.threads, &err)) == NULL ||
-        load_data(&r, argc - i, argv + i, &err) || make_model(&r, &err) != 0)
+    if (load_data(&r, argc - i, argv + i, &err) || make_model(&r, &err) != 0)
         goto done;
     a.conf.shift =
         a.shift_sec < 0
