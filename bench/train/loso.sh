@@ -6,7 +6,8 @@
 # Usage: sh bench/train/loso.sh  (by hand, never from make check)
 # EPOCHS=N (default 30); SND_TRAIN_OPTS="..." adds options to snd-train, MELSPEC_OPTS="..."
 # to snd-melspec (the features of every clip, real or synthetic); VOICES=N adds N
-# synthetic speakers of the digits (voices.py, espeak-ng) to every fold's training set;
+# synthetic speakers of the digits (voices.py) to every fold's training set, made by the
+# synthesisers ENGINES="espeak flite festival" names (default espeak);
 # ADAPT=1 also adapts each fold's model to the held-out speaker's clips, unlabelled
 # (snd-train --adapt), and tests that model too; BENCH_KEEP=1 keeps the temporary
 # directory; SND_BIN, SND_SHARED as for run.sh.
@@ -22,6 +23,7 @@ EPOCHS=${EPOCHS:-30}
 OPTS=${SND_TRAIN_OPTS:-}
 FEATURES=${MELSPEC_OPTS:-}
 VOICES=${VOICES:-0}
+ENGINES=${ENGINES:-espeak}
 ADAPT=${ADAPT:-0}
 
 [ -x "$BIN/snd-train" ] || { echo "loso: no $BIN/snd-train: run make" >&2; exit 1; }
@@ -30,8 +32,27 @@ ADAPT=${ADAPT:-0}
 case $VOICES in '' | *[!0-9]*) echo "loso: VOICES must be a whole number" >&2; exit 1 ;; esac
 case $ADAPT in 0 | 1) ;; *) echo "loso: ADAPT must be 0 or 1" >&2; exit 1 ;; esac
 . "$here/../apt.sh"
-if [ "$VOICES" -gt 0 ] && ! { command -v espeak-ng && command -v sox; } >/dev/null 2>&1; then
-    apt_install espeak-ng sox || { echo "loso: VOICES needs espeak-ng and sox" >&2; exit 1; }
+# The packages of each engine: its program, and for festival the two voices voices.py uses.
+engine_packages() {
+    for e in $ENGINES; do
+        case $e in
+        espeak) command -v espeak-ng >/dev/null 2>&1 || echo espeak-ng ;;
+        flite) command -v flite >/dev/null 2>&1 || echo flite ;;
+        festival)
+            command -v text2wave >/dev/null 2>&1 || echo festival
+            [ -d /usr/share/festival/voices/english/ked_diphone ] || echo festvox-kdlpc16k
+            [ -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts ] || echo festvox-us-slt-hts
+            ;;
+        *) echo "loso: ENGINES: no engine $e (espeak, flite, festival)" >&2; exit 1 ;;
+        esac
+    done
+    command -v sox >/dev/null 2>&1 || echo sox
+}
+if [ "$VOICES" -gt 0 ]; then
+    missing=$(engine_packages) || exit 1
+    # shellcheck disable=SC2086
+    [ -z "$missing" ] || apt_install $missing ||
+        { echo "loso: VOICES needs" $missing >&2; exit 1; }
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-loso.XXXXXX")
@@ -49,14 +70,15 @@ for s in $speakers; do
 done
 extra=
 if [ "$VOICES" -gt 0 ]; then
-    "$PY" "$here/voices.py" "$VOICES" voices || { echo "loso: voices.py failed" >&2; exit 1; }
+    # shellcheck disable=SC2086
+    "$PY" "$here/voices.py" "$VOICES" voices $ENGINES || { echo "loso: voices.py failed" >&2; exit 1; }
     tail -n +2 voices/labels.tsv >>labels.tsv
     # shellcheck disable=SC2086
     "$BIN/snd-melspec" -q -j 2 $FEATURES -o voices.h5 voices/*.wav || exit 1
     extra=voices.h5
 fi
 
-echo "leave one speaker out: $EPOCHS epochs, snd-train defaults${OPTS:+ and $OPTS}${FEATURES:+, features $FEATURES}${extra:+, $VOICES synthetic voices}"
+echo "leave one speaker out: $EPOCHS epochs, snd-train defaults${OPTS:+ and $OPTS}${FEATURES:+, features $FEATURES}${extra:+, $VOICES synthetic voices ($ENGINES)}"
 if [ "$ADAPT" = 1 ]; then
     printf '  %-10s %8s %9s %9s\n' speaker "test acc" "s/epoch" "adapted"
 else

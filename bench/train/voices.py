@@ -1,26 +1,47 @@
 #!/usr/bin/python3
 """bench/train/voices.py: synthetic speakers of the ten digits, for leave-one-speaker-out.
 
-    python3 bench/train/voices.py N DIR     # N voices, 10 clips each, into DIR
+    python3 bench/train/voices.py N DIR [ENGINE...]   # N voices, 10 clips each, into DIR
 
-Four real voices are few to learn "the digits, whoever says them" from. espeak-ng can say
-the digits in many voices: its English accents, each with one of its voice variants (men,
-women, children, old, croaky), at a random pitch and speed. Each clip is made the way the
-Free Spoken Digit Dataset's are: 8 kHz, 16-bit, mono, trimmed of its silence, and at a
-random level. The clips are DIR/DIGIT_synVOICE.wav, and DIR/labels.tsv gives each its
-digit (paths as written, relative to the directory the script was run from).
+Four real voices are few to learn "the digits, whoever says them" from. Speech synthesisers
+can say the digits in many voices. ENGINE is one or more of:
 
-Seeded (SEED, default 1), so the same N and seed make the same voices. Needs espeak-ng and
-sox; it writes nothing it did not finish (a clip is renamed into place when whole).
+  espeak    espeak-ng's English accents, each with one of its voice variants (men, women,
+            children, old, croaky), at a random pitch and speed (the default)
+  flite     flite's recorded voices (kal, awb, rms, slt): diphone and statistical voices
+            built from real speakers, at a random pitch, speed and vocal-tract length
+  festival  festival's ked diphone and slt HTS voices, at a random speed and tract length
+
+The voices are shared evenly among the engines given. The "vocal-tract length" is a shift
+of the whole spectrum, formants with the pitch (sox's pitch effect), by up to a third of
+an octave either way: one recorded speaker becomes many, shorter and longer, the way
+vocal-tract length perturbation makes new speakers for speech recognisers.
+
+Each clip is made the way the Free Spoken Digit Dataset's are: 8 kHz, 16-bit, mono,
+trimmed of its silence, and at a random level. The clips are DIR/DIGIT_synVOICE.wav, and
+DIR/labels.tsv gives each its digit (paths as written, relative to the directory the
+script was run from).
+
+Seeded (SEED, default 1), so the same N, engines and seed make the same voices, bit for
+bit (sox's dither is seeded too); espeak alone makes the voices it made before the other
+engines existed, but for that dither. Needs sox and the
+engines' programs (espeak-ng, flite, festival's text2wave); it writes nothing it did not
+finish (a clip is renamed into place when whole).
 """
 import os
 import random
 import subprocess
 import sys
+import tempfile
 
 DIGITS = "zero one two three four five six seven eight nine".split()
 # Variants that are no human voice at all: robots, whispers, effects.
 UNHUMAN = ("robo", "whisper", "demonic", "unirobot", "anikarobot", "tweaky")
+FLITE_VOICES = ("kal", "awb", "rms", "slt")
+FESTIVAL_VOICES = ("ked_diphone", "cmu_us_slt_arctic_hts")
+ENGINES = ("espeak", "flite", "festival")
+# The widest shift of a synthetic speaker's spectrum, in cents (400: a third of an octave).
+TRACT_CENTS = 400
 
 
 def listed(kind):
@@ -40,33 +61,83 @@ def variants():
     return sorted(n for n in names if not n.lower().startswith(UNHUMAN))
 
 
-def say(voice, pitch, speed, word, level, path):
+def finish(speech, level, path, effects=()):
+    """Speech (a WAV file's bytes) as an FSDD clip at path: 8 kHz, 16-bit, mono, the
+    effects applied, trimmed of silence at both ends, peaking at level dBFS."""
     tmp = path + ".part.wav"
-    speech = subprocess.run(["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed),
-                             "--stdout", word], capture_output=True, check=True).stdout
-    # Trim silence from both ends as FSDD's clips are, then set the peak level.
-    subprocess.run(["sox", "-q", "-t", "wav", "-", "-r", "8000", "-b", "16", "-c", "1", tmp,
-                    "silence", "1", "0.01", "0.5%", "reverse", "silence", "1", "0.01", "0.5%",
-                    "reverse", "norm", f"{level:.1f}"], input=speech, check=True)
+    subprocess.run(["sox", "-q", "-R", "-t", "wav", "-", "-r", "8000", "-b", "16", "-c", "1", tmp,
+                    *effects, "silence", "1", "0.01", "0.5%", "reverse", "silence", "1",
+                    "0.01", "0.5%", "reverse", "norm", f"{level:.1f}"], input=speech,
+                   check=True)
     os.replace(tmp, path)
 
 
+def espeak_speaker(rng, acc, var):
+    """A function saying a word in one random espeak-ng voice, as a WAV file's bytes."""
+    voice = f"{rng.choice(acc)}+{rng.choice(var)}"
+    pitch, speed = rng.randint(20, 80), rng.randint(120, 200)
+    return lambda word: subprocess.run(
+        ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "--stdout", word],
+        capture_output=True, check=True).stdout, ()
+
+
+def flite_speaker(rng):
+    """One of flite's voices at a random mean pitch (the statistical voices follow it;
+    the diphone voice kal barely does) and speaking rate."""
+    voice = rng.choice(FLITE_VOICES)
+    f0, stretch = rng.randint(80, 260), rng.uniform(0.8, 1.3)
+
+    def say(word):
+        with tempfile.NamedTemporaryFile(suffix=".wav") as f:
+            subprocess.run(["flite", "-voice", voice, "--setf", f"int_f0_target_mean={f0}",
+                            "--setf", f"duration_stretch={stretch:.3f}", "-t", word,
+                            "-o", f.name], check=True, capture_output=True)
+            return f.read()
+    return say, tract(rng)
+
+
+def festival_speaker(rng, said):
+    """One of festival's voices, its digits said once (festival is slow to start) and
+    then changed per speaker in tempo and tract length."""
+    voice = rng.choice(FESTIVAL_VOICES)
+
+    def say(word):
+        if (voice, word) not in said:
+            with tempfile.NamedTemporaryFile(suffix=".wav") as f:
+                subprocess.run(["text2wave", "-eval", f"(voice_{voice})", "-o", f.name],
+                               input=word.encode(), check=True, capture_output=True)
+                said[voice, word] = f.read()
+        return said[voice, word]
+    return say, ("tempo", f"{rng.uniform(0.8, 1.25):.3f}") + tract(rng)
+
+
+def tract(rng):
+    """sox effects moving a whole voice, formants and pitch, by a random interval."""
+    return ("pitch", str(rng.randint(-TRACT_CENTS, TRACT_CENTS)))
+
+
 def main():
-    if len(sys.argv) != 3 or not sys.argv[1].isdigit():
-        sys.exit("usage: voices.py N DIR")
-    n, out = int(sys.argv[1]), sys.argv[2]
+    args = sys.argv[1:]
+    if len(args) < 2 or not args[0].isdigit() or not set(args[2:]) <= set(ENGINES):
+        sys.exit(f"usage: voices.py N DIR [{'|'.join(ENGINES)}...]")
+    n, out, engines = int(args[0]), args[1], args[2:] or ["espeak"]
     rng = random.Random(int(os.environ.get("SEED", "1")))
-    acc, var = accents(), variants()
+    acc, var = (accents(), variants()) if "espeak" in engines else ([None], [None])
     if not acc or not var:
         sys.exit("voices.py: espeak-ng lists no English voices or no variants")
     os.makedirs(out, exist_ok=True)
-    rows = []
+    rows, said = [], {}
     for k in range(n):
-        voice = f"{rng.choice(acc)}+{rng.choice(var)}"
-        pitch, speed = rng.randint(20, 80), rng.randint(120, 200)
+        engine = engines[k % len(engines)]
+        if engine == "espeak":
+            say, effects = espeak_speaker(rng, acc, var)
+        elif engine == "flite":
+            say, effects = flite_speaker(rng)
+        else:
+            say, effects = festival_speaker(rng, said)
         for d, word in enumerate(DIGITS):
             path = os.path.join(out, f"{d}_syn{k}.wav")
-            say(voice, pitch, speed, word, rng.uniform(-25, -3), path)
+            finish(say(word), rng.uniform(-25, -3), path, effects)
             rows.append(f"{path}\t{d}\n")
     with open(os.path.join(out, "labels.tsv.part"), "w") as f:
         f.write("id\tlabel\n")
