@@ -53,7 +53,9 @@ static const char usage[] =
     "      --patience N        stop after N epochs without a better validation metric\n"
     "                          (default 0: never)\n"
     "      --balance[=MODE]    weight: class-weighted loss (the default MODE); sample:\n"
-    "                          balanced sampling\n"
+    "                          balanced sampling\n";
+/* The augmentation options and the rest: one string would pass C99's 4095 characters. */
+static const char usage_augment[] =
     "      --time-mask N       SpecAugment: widest time mask in frames (default 10)\n"
     "      --freq-mask N       widest frequency mask in bands (default 8)\n"
     "      --masks N           masks of each kind per example (default 2)\n"
@@ -63,6 +65,8 @@ static const char usage[] =
     "                          (default 0.1; 0: off)\n"
     "      --pitch B           shift each example by up to +- B mel bands (default 1;\n"
     "                          0: off)\n"
+    "      --trim DB           cut off each example's ends quieter than a random DB to\n"
+    "                          DB + 40 decibels below its peak (default 0: off)\n"
     "      --mixup ALPHA       mixup with Beta(ALPHA, ALPHA) weights (default 0.2; 0: off)\n"
     "      --gain DB           change each example's level by up to +- DB decibels\n"
     "                          (default 0: off)\n"
@@ -70,7 +74,8 @@ static const char usage[] =
     "                          +- DB decibels (default 0: off)\n"
     "      --noise DB          add noise of a random colour DB to DB + 40 decibels below\n"
     "                          each example's peak (default 0: off)\n"
-    "      --no-augment        no masks, shift, stretch, pitch, mixup, gain, EQ or noise\n"
+    "      --no-augment        no masks, shift, stretch, pitch, trim, mixup, gain, EQ or\n"
+    "                          noise\n"
     "      --init MODEL        start from an existing model (other labels: a new head)\n"
     "      --resume            continue an interrupted run from MODEL.h5.ckpt\n"
     "      --adapt             no training: --init's model with batch-norm statistics\n"
@@ -108,6 +113,7 @@ enum {
     OPT_STRETCH,
     OPT_STANDARDISE,
     OPT_PITCH,
+    OPT_TRIM,
     OPT_MIXUP,
     OPT_GAIN,
     OPT_EQ,
@@ -149,6 +155,7 @@ static const struct option long_opts[] = {
     {"stretch", required_argument, NULL, OPT_STRETCH},
     {"standardise", required_argument, NULL, OPT_STANDARDISE},
     {"pitch", required_argument, NULL, OPT_PITCH},
+    {"trim", required_argument, NULL, OPT_TRIM},
     {"mixup", required_argument, NULL, OPT_MIXUP},
     {"gain", required_argument, NULL, OPT_GAIN},
     {"eq", required_argument, NULL, OPT_EQ},
@@ -282,6 +289,9 @@ static void parse_option(struct args *a, int c, char **argv)
     case OPT_PITCH:
         t->pitch = snd_cli_double(prog, "--pitch", optarg, 0.0, 32.0);
         break;
+    case OPT_TRIM:
+        t->trim = snd_cli_double(prog, "--trim", optarg, 0.0, 200.0);
+        break;
     case OPT_MIXUP:
         t->mixup = snd_cli_double(prog, "--mixup", optarg, 0.0, 100.0);
         break;
@@ -296,7 +306,7 @@ static void parse_option(struct args *a, int c, char **argv)
         break;
     case OPT_NO_AUGMENT:
         t->masks = 0, t->mixup = 0, t->stretch = 0, t->pitch = 0, a->shift_sec = 0;
-        t->gain = 0, t->eq = 0, t->noise = 0;
+        t->gain = 0, t->eq = 0, t->noise = 0, t->trim = 0;
         break;
     case OPT_INIT:
         a->init = optarg;
@@ -324,6 +334,7 @@ static void parse_option(struct args *a, int c, char **argv)
         break;
     case 'h':
         fputs(usage, stdout);
+        fputs(usage_augment, stdout);
         exit(SND_EXIT_OK);
     case OPT_VERSION:
         snd_cli_version(prog);
@@ -556,13 +567,13 @@ static void make_fingerprint(struct run *r, int n, char **paths)
         r->fingerprint, sizeof r->fingerprint,
         "labels=%s multi=%d val=%s split=%g window=%g arch=%s epochs=%d batch=%d lr=%g opt=%s "
         "wd=%g mom=%g warmup=%d cosine=%d balance=%d masks=%d/%d/%d shift=%d stretch=%g pitch=%g "
-        "mixup=%g gain=%g eq=%g noise=%g centre=%d ema=%g seed=%llu "
+        "trim=%g mixup=%g gain=%g eq=%g noise=%g centre=%d ema=%g seed=%llu "
         "init=%s clips=%ld features=",
         a->labels, a->multi, a->val ? a->val : "-", a->val_split, r->model->window_sec,
         snd_net_spec(r->model->net), c->epochs, c->batch, c->opt.lr, snd_opt_kind_name(c->opt.kind),
         c->opt.weight_decay, c->opt.momentum, c->warmup, c->cosine, c->balance, c->time_mask,
-        c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->mixup, c->gain, c->eq, c->noise,
-        r->model->centre, c->ema, (unsigned long long)c->seed, a->init ? a->init : "-",
+        c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->trim, c->mixup, c->gain, c->eq,
+        c->noise, r->model->centre, c->ema, (unsigned long long)c->seed, a->init ? a->init : "-",
         r->data.n_ex);
     for (int i = 0; i < n && len > 0 && len < (int)sizeof r->fingerprint; i++)
         len += snprintf(r->fingerprint + len, sizeof r->fingerprint - (size_t)len, "%s,", paths[i]);

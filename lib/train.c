@@ -723,17 +723,45 @@ static void smooth_curve(float *out, int B, double amp, double offset, struct sn
     }
 }
 
+/* The loudest band of frame i of example e, in dB. */
+static double frame_db(const struct snd_trainer *t, const struct snd_example *e, long i)
+{
+    int B = t->model->feat.n_mels;
+    const float *f = frame_of(t->d, e->first + i, t->rows);
+    float top = f[0];
+    for (int b = 1; b < B; b++)
+        top = f[b] > top ? f[b] : top;
+    return top / t->per_db;
+}
+
 /* The loudest value of example e, in dB: what the level of its noise is set against. */
 static double peak_db(const struct snd_trainer *t, const struct snd_example *e)
 {
-    int B = t->model->feat.n_mels;
-    float peak = -INFINITY;
+    double peak = -INFINITY;
     for (long i = 0; i < e->len; i++) {
-        const float *f = frame_of(t->d, e->first + i, t->rows);
-        for (int b = 0; b < B; b++)
-            peak = f[b] > peak ? f[b] : peak;
+        double db = frame_db(t, e, i);
+        peak = db > peak ? db : peak;
     }
-    return peak / t->per_db;
+    return peak;
+}
+
+/* Example e as a tighter silence trimming would have left it: the frames at either end
+ * quieter than a random level, t->conf.trim to t->conf.trim + 40 dB below its peak, cut
+ * off. Clips trimmed by another recorder, or by a stricter threshold, lose the faint
+ * edges of their words, the hiss of an s or the burst of a t. The loudest frame always
+ * stays. Draws nothing when off, so runs without it stay what they were. */
+static struct snd_example trimmed(const struct snd_trainer *t, const struct snd_example *e,
+                                  struct snd_rng *rng)
+{
+    struct snd_example cut = *e;
+    if (t->conf.trim <= 0 || t->per_db == 0)
+        return cut;
+    double level = peak_db(t, e) - t->conf.trim - 40 * snd_rng_uniform(rng);
+    while (cut.len > 1 && frame_db(t, &cut, 0) < level)
+        cut.first++, cut.len--;
+    while (cut.len > 1 && frame_db(t, &cut, cut.len - 1) < level)
+        cut.len--;
+    return cut;
 }
 
 /* A channel for training example e, into t->channel: a gain within +- gain dB, the same
@@ -986,10 +1014,11 @@ static double train_epoch(struct snd_trainer *t, int epoch, double *metric,
         for (int n = 0; n < batch; n++) {
             long ex = t->order[first + n];
             const float *chan = draw_channel(t, &t->d->ex[ex], &rng);
+            struct snd_example e = trimmed(t, &t->d->ex[ex], &rng);
             if (t->conf.stretch > 0 || t->conf.pitch > 0)
-                fill_window_warped(t, &t->d->ex[ex], x + n * in, chan, &rng);
+                fill_window_warped(t, &e, x + n * in, chan, &rng);
             else
-                fill_window(t, &t->d->ex[ex], x + n * in, chan, &rng);
+                fill_window(t, &e, x + n * in, chan, &rng);
             spec_augment(t, x + n * in, &rng);
             fill_target(t, &t->d->ex[ex], ex, n);
         }

@@ -81,6 +81,7 @@ struct snd_train_conf {
     double gain;                     /* a level offset within +- gain dB; 0: off */
     double eq;                       /* a smooth random EQ curve of at most +- eq dB; 0: off */
     double noise;                    /* background noise at least noise dB below the peak; 0: off */
+    double trim; /* cut ends quieter than trim to trim + 40 dB below the peak; 0: off */
 };
 
 struct snd_trainer;

@@ -101,9 +101,32 @@ test_channel_augment() {
             tiny_train c1.h5 --no-augment $o -j 1 && tiny_train c2.h5 --no-augment $o -j 2 &&
                 same_params c1.h5 c2.h5 && ! same_params c0.h5 c1.h5 2>/dev/null || return 1
         done &&
-        tiny_train c3.h5 --gain 10 --eq 10 --noise 30 --no-augment && same_params c0.h5 c3.h5
+        tiny_train c3.h5 --gain 10 --eq 10 --noise 30 --trim 0.3 --no-augment &&
+        same_params c0.h5 c3.h5
 }
 check "--gain, --eq, --noise: each changes the model, repeatably; --no-augment turns them off" test_channel_augment
+
+# --trim cuts by level: steady tones have no quiet ends to lose (the same model as
+# without it), tones faded in and out lose their faded ends (another model, the same
+# with one thread or two); --no-augment turns it off.
+test_trim() {
+    mkdir -p faded && for f in low?.wav high?.wav; do
+        sox "$f" "faded/$f" fade q 0.1 0 0.1 || return 1
+    done &&
+        (cd faded && snd-melspec -q -o ../faded.h5 low?.wav high?.wav) &&
+        tiny_train t0.h5 --no-augment && tiny_train t1.h5 --no-augment --trim 10 &&
+        same_params t0.h5 t1.h5 &&
+        snd-train -q -o f0.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 3 --batch 4 \
+            --no-augment faded.h5 &&
+        for j in 1 2; do
+            snd-train -q -o "f$j.h5" -l tones.tsv --arch "$tiny" --window 0.5s --epochs 3 \
+                --batch 4 --no-augment --trim 10 -j $j faded.h5 || return 1
+        done &&
+        same_params f1.h5 f2.h5 && ! same_params f0.h5 f1.h5 2>/dev/null &&
+        snd-train -q -o f3.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 3 --batch 4 \
+            --trim 10 --no-augment faded.h5 && same_params f0.h5 f3.h5
+}
+check "--trim cuts quiet ends off the examples, and only those; repeatable; --no-augment turns it off" test_trim
 
 # wait_ckpt FILE EPOCH: wait until the checkpoint FILE holds (0-based) EPOCH.
 wait_ckpt() {
@@ -344,6 +367,7 @@ test_usage() {
         expect_error 2 "--balance=sample needs one class per clip" snd-train -o x.h5 -l t --multi-label --balance=sample &&
         expect_error 2 "--batch" snd-train -o x.h5 -l t --batch 0 &&
         expect_error 2 "--val-split" snd-train -o x.h5 -l t --val-split 1.5 &&
+        expect_error 2 "--trim" snd-train -o x.h5 -l t --trim -3 &&
         expect_error 2 "unknown option --bogus" snd-train --bogus
 }
 check "bad usage: one line, exit 2" test_usage
