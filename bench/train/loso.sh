@@ -7,10 +7,10 @@
 # EPOCHS=N (default 30); SND_TRAIN_OPTS="..." adds options to snd-train, MELSPEC_OPTS="..."
 # to snd-melspec (the features of every clip, real or synthetic); VOICES=N adds N
 # synthetic speakers of the digits (voices.py) to every fold's training set, made by the
-# synthesisers ENGINES="espeak flite festival" names (default espeak);
-# ADAPT=1 also adapts each fold's model to the held-out speaker's clips, unlabelled
-# (snd-train --adapt), and tests that model too; BENCH_KEEP=1 keeps the temporary
-# directory; SND_BIN, SND_SHARED as for run.sh.
+# synthesisers ENGINES="espeak flite festival" names (default espeak; one named twice
+# makes twice as many); ADAPT=1 also adapts each fold's model to the held-out speaker's
+# clips, unlabelled (snd-train --adapt), and tests that model too; BENCH_KEEP=1 keeps the
+# temporary directory; SND_BIN, SND_SHARED as for run.sh.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)

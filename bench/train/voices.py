@@ -12,10 +12,11 @@ can say the digits in many voices. ENGINE is one or more of:
             built from real speakers, at a random pitch, speed and vocal-tract length
   festival  festival's ked diphone and slt HTS voices, at a random speed and tract length
 
-The voices are shared evenly among the engines given. The "vocal-tract length" is a shift
-of the whole spectrum, formants with the pitch (sox's pitch effect), by up to a third of
-an octave either way: one recorded speaker becomes many, shorter and longer, the way
-vocal-tract length perturbation makes new speakers for speech recognisers.
+The voices are dealt to the engines given in turn, so an engine named twice makes twice
+as many. The "vocal-tract length" is a shift of the whole spectrum, formants with the
+pitch (sox's pitch effect), by up to a third of an octave either way: one recorded
+speaker becomes many, shorter and longer, the way vocal-tract length perturbation makes
+new speakers for speech recognisers.
 
 Each clip is made the way the Free Spoken Digit Dataset's are: 8 kHz, 16-bit, mono,
 trimmed of its silence, and at a random level. The clips are DIR/DIGIT_synVOICE.wav, and
@@ -24,9 +25,9 @@ script was run from).
 
 Seeded (SEED, default 1), so the same N, engines and seed make the same voices, bit for
 bit (sox's dither is seeded too); espeak alone makes the voices it made before the other
-engines existed, but for that dither. Needs sox and the
-engines' programs (espeak-ng, flite, festival's text2wave); it writes nothing it did not
-finish (a clip is renamed into place when whole).
+engines existed, but for that dither. Needs sox and the engines' programs (espeak-ng,
+flite, festival's text2wave); it writes nothing it did not finish (a clip is renamed
+into place when whole).
 """
 import os
 import random
