@@ -20,8 +20,8 @@ void snd_wino_init(struct snd_wino *g, int h, int w, int m)
 
 long snd_wino_scratch(const struct snd_wino *g)
 {
-    /* The input transform's split rows are the most: m + 2 sets of th m + 2 rows of
-     * tw + 1; the output and gradient transforms hold m x m rows of tw. */
+    /* The input transform's split rows are the most: m th + 2 rows, each split into m
+     * phases of tw + 1; the output and gradient transforms hold m x m rows of tw. */
     return (long)g->m * (g->m * g->th + 2) * (g->tw + 1);
 }
 
