@@ -488,6 +488,7 @@ struct snd_trainer {
     float *noise;   /* this example's background noise per band, in dB; NULL: none */
     double floor;   /* the features' value for no energy, which no channel changes */
     double per_db;  /* feature units per dB of level; 0: not a log feature, no channel */
+    double *peak;   /* each example's loudest value in dB; NULL: neither noise nor trim */
     float **best;   /* every tensor at the best epoch */
     float **ema;    /* with conf.ema: the moving average of every tensor, and room to swap */
     float **swap;
@@ -532,6 +533,42 @@ static void channel_units(struct snd_trainer *t, const struct snd_feat_params *p
         t->per_db = 1.0, t->floor = 20.0 / p->power * log10(p->amin);
     else if (p->log == SND_LOG_LN)
         t->per_db = p->power * M_LN10 / 20.0, t->floor = log(p->amin);
+}
+
+/* The loudest band of frame i of example e, in dB. */
+static double frame_db(const struct snd_trainer *t, const struct snd_example *e, long i)
+{
+    int B = t->model->feat.n_mels;
+    const float *f = frame_of(t->d, e->first + i, t->rows);
+    float top = f[0];
+    for (int b = 1; b < B; b++)
+        top = f[b] > top ? f[b] : top;
+    return top / t->per_db;
+}
+
+/* The loudest value of example e, in dB: what its noise's level and its trimming are
+ * set against. */
+static double peak_db(const struct snd_trainer *t, const struct snd_example *e)
+{
+    double peak = -INFINITY;
+    for (long i = 0; i < e->len; i++) {
+        double db = frame_db(t, e, i);
+        peak = db > peak ? db : peak;
+    }
+    return peak;
+}
+
+/* Each example's peak, measured once: noise and trimming read it at every draw. Only
+ * when one of them is on, and the features are logarithmic. */
+static int measure_peaks(struct snd_trainer *t)
+{
+    if (t->per_db == 0 || (t->conf.noise <= 0 && t->conf.trim <= 0))
+        return 0;
+    if ((t->peak = malloc((size_t)(t->d->n_ex + 1) * sizeof *t->peak)) == NULL)
+        return -1;
+    for (long i = 0; i < t->d->n_ex; i++)
+        t->peak[i] = peak_db(t, &t->d->ex[i]);
+    return 0;
 }
 
 /* The moving average starts at the initial weights. */
@@ -598,6 +635,8 @@ struct snd_trainer *snd_trainer_new(struct snd_model *model, const struct snd_da
     }
     compute_class_weights(t);
     channel_units(t, &d->feat);
+    if (measure_peaks(t) != 0)
+        goto oom;
     if ((t->opt = snd_opt_new(t->net, &conf->opt, err)) == NULL) {
         snd_trainer_free(t);
         return NULL;
@@ -628,7 +667,7 @@ void snd_trainer_free(struct snd_trainer *t)
     snd_opt_free(t->opt);
     free(t->train), free(t->val), free(t->order), free(t->class_weight);
     free(t->targets), free(t->mix_targets), free(t->weights), free(t->mix_weights), free(t->mix);
-    free(t->rows), free(t->channel);
+    free(t->rows), free(t->channel), free(t->peak);
     free(t);
 }
 
@@ -723,40 +762,17 @@ static void smooth_curve(float *out, int B, double amp, double offset, struct sn
     }
 }
 
-/* The loudest band of frame i of example e, in dB. */
-static double frame_db(const struct snd_trainer *t, const struct snd_example *e, long i)
-{
-    int B = t->model->feat.n_mels;
-    const float *f = frame_of(t->d, e->first + i, t->rows);
-    float top = f[0];
-    for (int b = 1; b < B; b++)
-        top = f[b] > top ? f[b] : top;
-    return top / t->per_db;
-}
-
-/* The loudest value of example e, in dB: what the level of its noise is set against. */
-static double peak_db(const struct snd_trainer *t, const struct snd_example *e)
-{
-    double peak = -INFINITY;
-    for (long i = 0; i < e->len; i++) {
-        double db = frame_db(t, e, i);
-        peak = db > peak ? db : peak;
-    }
-    return peak;
-}
-
 /* Example e as a tighter silence trimming would have left it: the frames at either end
  * quieter than a random level, t->conf.trim to t->conf.trim + 40 dB below its peak, cut
  * off. Clips trimmed by another recorder, or by a stricter threshold, lose the faint
  * edges of their words, the hiss of an s or the burst of a t. The loudest frame always
  * stays. Draws nothing when off, so runs without it stay what they were. */
-static struct snd_example trimmed(const struct snd_trainer *t, const struct snd_example *e,
-                                  struct snd_rng *rng)
+static struct snd_example trimmed(const struct snd_trainer *t, long e, struct snd_rng *rng)
 {
-    struct snd_example cut = *e;
+    struct snd_example cut = t->d->ex[e];
     if (t->conf.trim <= 0 || t->per_db == 0)
         return cut;
-    double level = peak_db(t, e) - t->conf.trim - 40 * snd_rng_uniform(rng);
+    double level = t->peak[e] - t->conf.trim - 40 * snd_rng_uniform(rng);
     while (cut.len > 1 && frame_db(t, &cut, 0) < level)
         cut.first++, cut.len--;
     while (cut.len > 1 && frame_db(t, &cut, cut.len - 1) < level)
@@ -770,8 +786,7 @@ static struct snd_example trimmed(const struct snd_trainer *t, const struct snd_
  * smooth colour whose level lies between noise and noise + 40 dB below the example's
  * peak (a room, a fan, a hum). Draws nothing for what is off, so runs without them stay
  * what they were. Returns NULL when there is nothing to apply. */
-static const float *draw_channel(struct snd_trainer *t, const struct snd_example *e,
-                                 struct snd_rng *rng)
+static const float *draw_channel(struct snd_trainer *t, long e, struct snd_rng *rng)
 {
     int B = t->model->feat.n_mels;
     if (t->per_db == 0 || (t->conf.gain <= 0 && t->conf.eq <= 0 && t->conf.noise <= 0))
@@ -787,7 +802,7 @@ static const float *draw_channel(struct snd_trainer *t, const struct snd_example
     if (t->conf.noise > 0) {
         double below = t->conf.noise + 40 * snd_rng_uniform(rng);
         t->noise = t->channel + B;
-        smooth_curve(t->noise, B, 15, peak_db(t, e) - below, rng);
+        smooth_curve(t->noise, B, 15, t->peak[e] - below, rng);
     }
     return t->channel;
 }
@@ -1013,8 +1028,8 @@ static double train_epoch(struct snd_trainer *t, int epoch, double *metric,
         float *x = snd_net_input(t->net);
         for (int n = 0; n < batch; n++) {
             long ex = t->order[first + n];
-            const float *chan = draw_channel(t, &t->d->ex[ex], &rng);
-            struct snd_example e = trimmed(t, &t->d->ex[ex], &rng);
+            const float *chan = draw_channel(t, ex, &rng);
+            struct snd_example e = trimmed(t, ex, &rng);
             if (t->conf.stretch > 0 || t->conf.pitch > 0)
                 fill_window_warped(t, &e, x + n * in, chan, &rng);
             else
