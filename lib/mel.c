@@ -538,6 +538,50 @@ long long snd_mel_frame_count(const struct snd_feat_params *p, long long n_sampl
     return 1 + (padded - p->n_fft) / p->hop_length;
 }
 
+/* |sum_n window[n]^2 e^(-2 pi i d n / N)| for d = 0 .. N - 1 into w2: how much noise two
+ * bins d apart share. */
+static void window_power_spectrum(const struct snd_mel *m, double *w2)
+{
+    int N = m->p.n_fft;
+    for (int d = 0; d < N; d++) {
+        double re = 0, im = 0;
+        for (int n = 0; n < N; n++) {
+            double a = m->window[n] * m->window[n], ph = 2 * M_PI * (double)d * n / N;
+            re += a * cos(ph), im -= a * sin(ph);
+        }
+        w2[d] = hypot(re, im);
+    }
+}
+
+/* A band's power is sum_k w_k |X_k|^2 over Gaussian bins X_k whose covariances are the
+ * window's power spectrum W at their distance (and, a real signal's spectrum being
+ * symmetric, W at the sum of their indices); so its mean is W(0) sum w_k and its variance
+ * sum_j sum_k w_j w_k (W(j - k)^2 + W(j + k)^2), and the gamma shape mean^2 / variance. */
+void snd_mel_noise_shape(const struct snd_mel *m, double *shape)
+{
+    int N = m->p.n_fft;
+    double *w2 = malloc((size_t)N * sizeof *w2);
+    for (int b = 0; b < m->p.n_mels; b++)
+        shape[b] = 1;
+    if (w2 == NULL)
+        return; /* the scatter of a single bin: the most, never an understatement */
+    window_power_spectrum(m, w2);
+    for (int b = 0; b < m->p.n_mels; b++) {
+        const struct mel_filter *f = &m->filters[b];
+        double sum = 0, var = 0;
+        for (int j = 0; j < f->n_bins; j++) {
+            sum += f->weights[j];
+            for (int k = 0; k < f->n_bins; k++) {
+                int d = abs(j - k), s = (2 * f->first_bin + j + k) % N;
+                var += f->weights[j] * f->weights[k] * (w2[d] * w2[d] + w2[s] * w2[s]);
+            }
+        }
+        double mean = w2[0] * sum;
+        shape[b] = var > 0 && mean * mean / var > 1 ? mean * mean / var : 1;
+    }
+    free(w2);
+}
+
 void snd_mel_free(struct snd_mel *m)
 {
     if (m == NULL)

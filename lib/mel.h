@@ -52,6 +52,14 @@ double snd_mel_ln(double x);
  * uncentred. */
 long long snd_mel_frame_count(const struct snd_feat_params *p, long long n_samples);
 
+/* How the power of stationary noise in each of m's bands varies from frame to frame, as
+ * the shape of the gamma distribution that approximates it (mean 1, variance 1 / shape),
+ * into shape[n_mels]: one spectral bin's power is exponential (shape 1), a band summing k
+ * independent bins has shape k, and the window makes neighbouring bins share their noise.
+ * Computed exactly for Gaussian noise from the window and the filters; at least 1. For
+ * power spectrograms (power 2); a fair guide for others. */
+void snd_mel_noise_shape(const struct snd_mel *m, double *shape);
+
 void snd_mel_free(struct snd_mel *m); /* NULL is fine */
 
 #endif

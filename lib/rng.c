@@ -61,10 +61,10 @@ double snd_rng_normal(struct snd_rng *r)
 }
 
 /* Gamma(a, 1) by Marsaglia and Tsang; for a < 1, boost with U^(1/a). */
-static double gamma_variate(struct snd_rng *r, double a)
+double snd_rng_gamma(struct snd_rng *r, double a)
 {
     if (a < 1.0)
-        return gamma_variate(r, a + 1.0) * pow(1.0 - snd_rng_uniform(r), 1.0 / a);
+        return snd_rng_gamma(r, a + 1.0) * pow(1.0 - snd_rng_uniform(r), 1.0 / a);
     double d = a - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
     for (;;) {
         double x = snd_rng_normal(r), v = 1.0 + c * x;
@@ -79,6 +79,6 @@ static double gamma_variate(struct snd_rng *r, double a)
 
 double snd_rng_beta_sym(struct snd_rng *r, double a)
 {
-    double x = gamma_variate(r, a), y = gamma_variate(r, a);
+    double x = snd_rng_gamma(r, a), y = snd_rng_gamma(r, a);
     return x / (x + y);
 }

@@ -23,6 +23,9 @@ uint64_t snd_rng_below(struct snd_rng *r, uint64_t n);
 /* Standard normal (Box-Muller). */
 double snd_rng_normal(struct snd_rng *r);
 
+/* Gamma(a, 1): shape a > 0, mean a (Marsaglia and Tsang). */
+double snd_rng_gamma(struct snd_rng *r, double a);
+
 /* Beta(a, a) for mixup, via two gamma variates (Marsaglia and Tsang); a > 0. */
 double snd_rng_beta_sym(struct snd_rng *r, double a);
 

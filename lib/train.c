@@ -12,6 +12,7 @@
 #include "features.h"
 #include "h5util.h"
 #include "half.h"
+#include "mel.h"
 #include "metrics.h"
 #include "rng.h"
 #include "strset.h"
@@ -483,14 +484,15 @@ struct snd_trainer {
     long n_train, n_val;
     float *class_weight; /* balance weight: per class (multi-label: positive weight) */
     float *targets, *weights, *mix, *mix_targets, *mix_weights;
-    float *rows;    /* two frames unpacked from halves */
-    float *channel; /* this example's offset per band, in feature units (gain and eq) */
-    float *noise;   /* this example's background noise per band, in dB; NULL: none */
-    double floor;   /* the features' value for no energy, which no channel changes */
-    double per_db;  /* feature units per dB of level; 0: not a log feature, no channel */
-    double *peak;   /* each example's loudest value in dB; NULL: neither noise nor trim */
-    float **best;   /* every tensor at the best epoch */
-    float **ema;    /* with conf.ema: the moving average of every tensor, and room to swap */
+    float *rows;         /* two frames unpacked from halves */
+    float *channel;      /* this example's offset per band, in feature units (gain and eq) */
+    float *noise;        /* this example's background noise per band, in dB; NULL: none */
+    double *noise_shape; /* per band: the gamma shape of a noise's power from frame to frame */
+    double floor;        /* the features' value for no energy, which no channel changes */
+    double per_db;       /* feature units per dB of level; 0: not a log feature, no channel */
+    double *peak;        /* each example's loudest value in dB; NULL: neither noise nor trim */
+    float **best;        /* every tensor at the best epoch */
+    float **ema;         /* with conf.ema: the moving average of every tensor, and room to swap */
     float **swap;
     double best_metric, best_loss;
     int best_epoch, stale;
@@ -571,6 +573,27 @@ static int measure_peaks(struct snd_trainer *t)
     return 0;
 }
 
+/* How much noise of a steady level fluctuates from frame to frame in each band, from the
+ * features' own filterbank (snd_mel_noise_shape): a real room's hiss is grainy in a
+ * spectrogram, a few dB up and down, more so in the narrow low bands; noise of a constant
+ * value would be a mere floor a network learns to see through. Only with --noise. */
+static int measure_noise_shape(struct snd_trainer *t, struct snd_err *err)
+{
+    if (t->per_db == 0 || t->conf.noise <= 0)
+        return 0;
+    struct snd_mel *m = snd_mel_new(&t->d->feat, err);
+    if (m == NULL)
+        return -1;
+    t->noise_shape = malloc((size_t)t->d->feat.n_mels * sizeof *t->noise_shape);
+    if (t->noise_shape == NULL) {
+        snd_mel_free(m);
+        return snd_fail(err, "training: out of memory");
+    }
+    snd_mel_noise_shape(m, t->noise_shape);
+    snd_mel_free(m);
+    return 0;
+}
+
 /* The moving average starts at the initial weights. */
 static int alloc_ema(struct snd_trainer *t)
 {
@@ -637,6 +660,10 @@ struct snd_trainer *snd_trainer_new(struct snd_model *model, const struct snd_da
     channel_units(t, &d->feat);
     if (measure_peaks(t) != 0)
         goto oom;
+    if (measure_noise_shape(t, err) != 0) {
+        snd_trainer_free(t);
+        return NULL;
+    }
     if ((t->opt = snd_opt_new(t->net, &conf->opt, err)) == NULL) {
         snd_trainer_free(t);
         return NULL;
@@ -667,7 +694,7 @@ void snd_trainer_free(struct snd_trainer *t)
     snd_opt_free(t->opt);
     free(t->train), free(t->val), free(t->order), free(t->class_weight);
     free(t->targets), free(t->mix_targets), free(t->weights), free(t->mix_weights), free(t->mix);
-    free(t->rows), free(t->channel), free(t->peak);
+    free(t->rows), free(t->channel), free(t->peak), free(t->noise_shape);
     free(t);
 }
 
@@ -784,8 +811,9 @@ static struct snd_example trimmed(const struct snd_trainer *t, long e, struct sn
  * in every band (speakers recorded at other levels), plus a smooth EQ within +- eq dB
  * (another microphone's tilt or hump); and into t->noise, background noise of a random
  * smooth colour whose level lies between noise and noise + 40 dB below the example's
- * peak (a room, a fan, a hum). Draws nothing for what is off, so runs without them stay
- * what they were. Returns NULL when there is nothing to apply. */
+ * peak (a room, a fan, a hum), its mean level per band: noise_db() scatters it. Draws
+ * nothing for what is off, so runs without them stay what they were. Returns NULL when
+ * there is nothing to apply. */
 static const float *draw_channel(struct snd_trainer *t, long e, struct snd_rng *rng)
 {
     int B = t->model->feat.n_mels;
@@ -807,16 +835,25 @@ static const float *draw_channel(struct snd_trainer *t, long e, struct snd_rng *
     return t->channel;
 }
 
+/* The background noise's level in band b of one frame, in dB: its mean level, with the
+ * frame-to-frame scatter of a noise's power in that band. */
+static double noise_db(const struct snd_trainer *t, int b, struct snd_rng *rng)
+{
+    double k = t->noise_shape[b];
+    return t->noise[b] + 10 * log10(snd_rng_gamma(rng, k) / k);
+}
+
 /* A feature value of band b through channel chan (NULL: none), then standardised: the
  * noise adds its power, the channel its offset. Silence at the floor stays there (such a
  * band was never recorded, as above the Nyquist frequency of a resampled clip), and
- * nothing is pushed below it. */
-static float standardise(const struct snd_trainer *t, double v, const float *chan, int b)
+ * nothing is pushed below it. rng draws the noise; NULL only without a channel. */
+static float standardise(const struct snd_trainer *t, double v, const float *chan, int b,
+                         struct snd_rng *rng)
 {
     if (chan != NULL && v > t->floor) {
         if (t->noise != NULL) {
-            double db = v / t->per_db, hi = db > t->noise[b] ? db : t->noise[b];
-            db = hi + 10 * log10(1 + pow(10, -fabs(db - t->noise[b]) / 10));
+            double n = noise_db(t, b, rng), db = v / t->per_db, hi = db > n ? db : n;
+            db = hi + 10 * log10(1 + pow(10, -fabs(db - n) / 10));
             v = db * t->per_db;
         }
         v += chan[b];
@@ -842,7 +879,7 @@ static void fill_window(const struct snd_trainer *t, const struct snd_example *e
         }
         const float *src = frame_of(t->d, e->first + f, t->rows);
         for (int b = 0; b < B; b++)
-            row[b] = standardise(t, src[b], chan, b);
+            row[b] = standardise(t, src[b], chan, b, rng);
     }
     long lo = off < 0 ? -off : 0, hi = e->len - off < W ? e->len - off : W;
     snd_model_centre(m, x + lo * B, hi - lo);
@@ -886,7 +923,7 @@ static void fill_window_warped(const struct snd_trainer *t, const struct snd_exa
                     *f1 = frame_of(t->d, e->first + i1, t->rows + B);
         for (int b = 0; b < B; b++) {
             double v0 = band_at(f0, B, b - shift), v1 = band_at(f1, B, b - shift);
-            row[b] = isnan(v0) ? 0.0f : standardise(t, v0 + a * (v1 - v0), chan, b);
+            row[b] = isnan(v0) ? 0.0f : standardise(t, v0 + a * (v1 - v0), chan, b, rng);
         }
     }
     if (hi > lo)

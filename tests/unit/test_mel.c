@@ -8,6 +8,7 @@
 #include "h5util.h"
 #include "harness.h"
 #include "mel.h"
+#include "rng.h"
 
 /* Frames gathered from the callback. */
 struct frames {
@@ -230,6 +231,46 @@ static void log_agrees_with_libm(void)
     CHECK(snd_mel_ln(1.0) == 0.0);
 }
 
+/* The shape snd_mel_noise_shape() predicts for each band agrees with the scatter of white
+ * noise's band powers over 10,000 frames (shape = mean^2 / variance), for the default
+ * features and for 24 bands to 4 kHz; and one bin's worth is never less than 1. */
+static void noise_shape_matches_white_noise(void)
+{
+    static const int n_mels[2] = {64, 24};
+    static const double f_max[2] = {8000, 4000};
+    enum { N = 1600000 };
+    float *x = malloc(N * sizeof *x);
+    struct snd_rng rng;
+    snd_rng_seed(&rng, 7);
+    for (long i = 0; i < N; i++)
+        x[i] = (float)(0.1 * snd_rng_normal(&rng));
+    for (int c = 0; c < 2; c++) {
+        struct snd_feat_params p = SND_FEAT_PARAMS_DEFAULT;
+        struct snd_err err = {0};
+        double shape[64], worst = 0;
+        p.n_mels = n_mels[c], p.f_max = f_max[c];
+        struct snd_mel *m = snd_mel_new(&p, &err);
+        struct frames g = compute(&p, x, N, N);
+        snd_mel_noise_shape(m, shape);
+        for (int b = 0; b < p.n_mels; b++) {
+            double sum = 0, sum2 = 0;
+            long n = 0;
+            for (long f = 2; f < g.n - 2; f++, n++) { /* not the reflected ends */
+                double pw = pow(10, g.v[f * p.n_mels + b] / 10);
+                sum += pw, sum2 += pw * pw;
+            }
+            double mean = sum / n, var = sum2 / n - mean * mean, measured = mean * mean / var;
+            worst = fmax(worst, fabs(shape[b] / measured - 1));
+            CHECK(shape[b] >= 1);
+        }
+        printf("    %d bands: shapes %.2f .. %.2f, worst relative miss %.3f\n", p.n_mels, shape[0],
+               shape[p.n_mels - 1], worst);
+        CHECK(worst < 0.08);
+        snd_mel_free(m), free(g.v);
+    }
+    free(x);
+}
+
 static void bad_parameters_refused(void)
 {
     struct snd_feat_params p = SND_FEAT_PARAMS_DEFAULT;
@@ -251,6 +292,7 @@ int main(void)
     RUN(pieces_do_not_change_frames);
     RUN(clips_are_independent);
     RUN(log_agrees_with_libm);
+    RUN(noise_shape_matches_white_noise);
     RUN(bad_parameters_refused);
     return HARNESS_STATUS();
 }
