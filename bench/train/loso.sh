@@ -7,8 +7,8 @@
 # EPOCHS=N (default 30); SND_TRAIN_OPTS="..." adds options to snd-train, MELSPEC_OPTS="..."
 # to snd-melspec (the features of every clip, real or synthetic); VOICES=N adds N
 # synthetic speakers of the digits (voices.py) to every fold's training set, made by the
-# synthesisers ENGINES="espeak flite festival" names (default espeak; one named twice
-# makes twice as many); ADAPT=1 also adapts each fold's model to the held-out speaker's
+# synthesisers ENGINES="espeak accent flite festival" names (default espeak; one named
+# twice makes twice as many); ADAPT=1 also adapts each fold's model to the held-out speaker's
 # clips, unlabelled (snd-train --adapt), and tests that model too; BENCH_KEEP=1 keeps the
 # temporary directory; SND_BIN, SND_SHARED as for run.sh.
 set -u
@@ -36,14 +36,14 @@ case $ADAPT in 0 | 1) ;; *) echo "loso: ADAPT must be 0 or 1" >&2; exit 1 ;; esa
 engine_packages() {
     for e in $ENGINES; do
         case $e in
-        espeak) command -v espeak-ng >/dev/null 2>&1 || echo espeak-ng ;;
+        espeak | accent) command -v espeak-ng >/dev/null 2>&1 || echo espeak-ng ;;
         flite) command -v flite >/dev/null 2>&1 || echo flite ;;
         festival)
             command -v text2wave >/dev/null 2>&1 || echo festival
             [ -d /usr/share/festival/voices/english/ked_diphone ] || echo festvox-kdlpc16k
             [ -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts ] || echo festvox-us-slt-hts
             ;;
-        *) echo "loso: ENGINES: no engine $e (espeak, flite, festival)" >&2; exit 1 ;;
+        *) echo "loso: ENGINES: no engine $e (espeak, accent, flite, festival)" >&2; exit 1 ;;
         esac
     done
     command -v sox >/dev/null 2>&1 || echo sox

@@ -8,6 +8,9 @@ can say the digits in many voices. ENGINE is one or more of:
 
   espeak    espeak-ng's English accents, each with one of its voice variants (men, women,
             children, old, croaky), at a random pitch and speed (the default)
+  accent    the same voices speaking English as learners of it often do: each with its
+            own habits among those of many first languages (th said as t, s or f; the i
+            of "six" long; w as v; z as s; a final v unvoiced; full vowels for weak ones)
   flite     flite's recorded voices (kal, awb, rms, slt): diphone and statistical voices
             built from real speakers, at a random pitch, speed and vocal-tract length
   festival  festival's ked diphone and slt HTS voices, at a random speed and tract length
@@ -31,6 +34,7 @@ into place when whole).
 """
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -40,7 +44,20 @@ DIGITS = "zero one two three four five six seven eight nine".split()
 UNHUMAN = ("robo", "whisper", "demonic", "unirobot", "anikarobot", "tweaky")
 FLITE_VOICES = ("kal", "awb", "rms", "slt")
 FESTIVAL_VOICES = ("ked_diphone", "cmu_us_slt_arctic_hts")
-ENGINES = ("espeak", "flite", "festival")
+ENGINES = ("espeak", "accent", "flite", "festival")
+# Habits of learners of English, as rewrites of espeak-ng's English phoneme names: a
+# pattern and the sounds one speaker may put in its place. A learner's accent is a random
+# few of them, each with one of its replacements, kept for all his words.
+HABITS = (
+    (r"T", ("t", "s", "f")),               # "three": "tree", "sree", "free"
+    (r"(?<![aeoO])I", ("i:",)),           # "six": "seeks"
+    (r"w", ("v",)),                        # "one": "van"
+    (r"z", ("s",)),                        # "zero": "sero"
+    (r"v$", ("f",)),                       # "five": "fife"
+    (r"@(?=n)", ("E",)),                   # "seven": "seven", both vowels full
+    (r"V", ("a",)),                        # "one": "wan"
+    (r"eI", ("E",)),                       # "eight": "et"
+)
 # The widest shift of a synthetic speaker's spectrum, in cents (400: a third of an octave).
 TRACT_CENTS = 400
 
@@ -77,9 +94,38 @@ def espeak_speaker(rng, acc, var):
     """A function saying a word in one random espeak-ng voice, as a WAV file's bytes."""
     voice = f"{rng.choice(acc)}+{rng.choice(var)}"
     pitch, speed = rng.randint(20, 80), rng.randint(120, 200)
-    return lambda word: subprocess.run(
-        ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "--stdout", word],
-        capture_output=True, check=True).stdout, ()
+    return EspeakVoice(voice, pitch, speed), ()
+
+
+class EspeakVoice:
+    """One espeak-ng voice: called with text (or [[phonemes]]), the WAV file's bytes."""
+
+    def __init__(self, voice, pitch, speed):
+        self.args = ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed)]
+
+    def __call__(self, text):
+        return subprocess.run(self.args + ["--stdout", text], capture_output=True,
+                              check=True).stdout
+
+    def phonemes(self, word):
+        """The word in espeak-ng's phoneme names, as this voice would say it."""
+        return subprocess.run(self.args + ["-q", "-x", word], capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+
+def accent_speaker(rng, acc, var):
+    """An espeak-ng voice as espeak_speaker's with a learner's accent: each habit taken
+    with even odds, its sounds said in place of espeak-ng's English ones."""
+    say_text, effects = espeak_speaker(rng, acc, var)
+    habits = [(re.compile(p), rng.choice(alts)) for p, alts in HABITS if rng.random() < 0.5]
+
+    def say(word):
+        # espeak_speaker's voice is the one to ask for the phonemes: accents differ.
+        phonemes = say_text.phonemes(word)
+        for pattern, sound in habits:
+            phonemes = pattern.sub(sound, phonemes)
+        return say_text(f"[[{phonemes}]]")
+    return say, effects
 
 
 def flite_speaker(rng):
@@ -123,7 +169,7 @@ def main():
         sys.exit(f"usage: voices.py N DIR [{'|'.join(ENGINES)}...]")
     n, out, engines = int(args[0]), args[1], args[2:] or ["espeak"]
     rng = random.Random(int(os.environ.get("SEED", "1")))
-    acc, var = (accents(), variants()) if "espeak" in engines else ([None], [None])
+    acc, var = (accents(), variants()) if {"espeak", "accent"} & set(engines) else ([None], [None])
     if not acc or not var:
         sys.exit("voices.py: espeak-ng lists no English voices or no variants")
     os.makedirs(out, exist_ok=True)
@@ -132,6 +178,8 @@ def main():
         engine = engines[k % len(engines)]
         if engine == "espeak":
             say, effects = espeak_speaker(rng, acc, var)
+        elif engine == "accent":
+            say, effects = accent_speaker(rng, acc, var)
         elif engine == "flite":
             say, effects = flite_speaker(rng)
         else:
