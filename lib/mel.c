@@ -538,19 +538,23 @@ long long snd_mel_frame_count(const struct snd_feat_params *p, long long n_sampl
     return 1 + (padded - p->n_fft) / p->hop_length;
 }
 
-/* |sum_n window[n]^2 e^(-2 pi i d n / N)| for d = 0 .. N - 1 into w2: how much noise two
- * bins d apart share. */
-static void window_power_spectrum(const struct snd_mel *m, double *w2)
+/* |sum_n window[n]^2 e^(-2 pi i d n / N)| for d = 0 .. n_bins - 1 into sc->spectrum, by
+ * the computer's own FFT: how much noise two bins d apart share (d and N - d alike, the
+ * window being real). Spends scratch sc. */
+static void window_power_spectrum(const struct snd_mel *m, struct scratch *sc)
 {
-    int N = m->p.n_fft;
-    for (int d = 0; d < N; d++) {
-        double re = 0, im = 0;
-        for (int n = 0; n < N; n++) {
-            double a = m->window[n] * m->window[n], ph = 2 * M_PI * (double)d * n / N;
-            re += a * cos(ph), im -= a * sin(ph);
-        }
-        w2[d] = hypot(re, im);
-    }
+    for (int n = 0; n < m->p.n_fft; n++)
+        sc->fft_in[n] = m->window[n] * m->window[n];
+    fftw_execute_dft_r2c(m->plan, sc->fft_in, sc->fft_out);
+    for (int k = 0; k < m->n_bins; k++)
+        sc->spectrum[k] = hypot(sc->fft_out[k][0], sc->fft_out[k][1]);
+}
+
+/* The window's power spectrum at a distance of d bins, any d >= 0. */
+static double shared_noise(const struct snd_mel *m, const double *w2, int d)
+{
+    d %= m->p.n_fft;
+    return w2[d < m->n_bins ? d : m->p.n_fft - d];
 }
 
 /* A band's power is sum_k w_k |X_k|^2 over Gaussian bins X_k whose covariances are the
@@ -559,27 +563,23 @@ static void window_power_spectrum(const struct snd_mel *m, double *w2)
  * sum_j sum_k w_j w_k (W(j - k)^2 + W(j + k)^2), and the gamma shape mean^2 / variance. */
 void snd_mel_noise_shape(const struct snd_mel *m, double *shape)
 {
-    int N = m->p.n_fft;
-    double *w2 = malloc((size_t)N * sizeof *w2);
-    for (int b = 0; b < m->p.n_mels; b++)
-        shape[b] = 1;
-    if (w2 == NULL)
-        return; /* the scatter of a single bin: the most, never an understatement */
-    window_power_spectrum(m, w2);
+    struct scratch *sc = &m->scratch[0];
+    const double *w2 = sc->spectrum;
+    window_power_spectrum(m, sc);
     for (int b = 0; b < m->p.n_mels; b++) {
         const struct mel_filter *f = &m->filters[b];
         double sum = 0, var = 0;
         for (int j = 0; j < f->n_bins; j++) {
             sum += f->weights[j];
             for (int k = 0; k < f->n_bins; k++) {
-                int d = abs(j - k), s = (2 * f->first_bin + j + k) % N;
-                var += f->weights[j] * f->weights[k] * (w2[d] * w2[d] + w2[s] * w2[s]);
+                double near = shared_noise(m, w2, abs(j - k)),
+                       mirror = shared_noise(m, w2, 2 * f->first_bin + j + k);
+                var += f->weights[j] * f->weights[k] * (near * near + mirror * mirror);
             }
         }
         double mean = w2[0] * sum;
         shape[b] = var > 0 && mean * mean / var > 1 ? mean * mean / var : 1;
     }
-    free(w2);
 }
 
 void snd_mel_free(struct snd_mel *m)

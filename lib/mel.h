@@ -57,7 +57,8 @@ long long snd_mel_frame_count(const struct snd_feat_params *p, long long n_sampl
  * into shape[n_mels]: one spectral bin's power is exponential (shape 1), a band summing k
  * independent bins has shape k, and the window makes neighbouring bins share their noise.
  * Computed exactly for Gaussian noise from the window and the filters; at least 1. For
- * power spectrograms (power 2); a fair guide for others. */
+ * power spectrograms (power 2); a fair guide for others. Uses m's FFT and scratch: not
+ * while m is computing frames. */
 void snd_mel_noise_shape(const struct snd_mel *m, double *shape);
 
 void snd_mel_free(struct snd_mel *m); /* NULL is fine */
