@@ -8,9 +8,9 @@
 # to snd-melspec (the features of every clip, real or synthetic); VOICES=N adds N
 # synthetic speakers of the digits (voices.py) to every fold's training set, made by the
 # synthesisers ENGINES="espeak accent flite festival" names (default espeak; one named
-# twice makes twice as many); ADAPT=1 also adapts each fold's model to the held-out speaker's
-# clips, unlabelled (snd-train --adapt), and tests that model too; BENCH_KEEP=1 keeps the
-# temporary directory; SND_BIN, SND_SHARED as for run.sh.
+# twice makes twice as many); ADAPT=1 also adapts each fold's model to the held-out
+# speaker's clips, unlabelled (snd-train --adapt), and tests that model too; BENCH_KEEP=1
+# keeps the temporary directory; SND_BIN, SND_SHARED as for run.sh.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
