@@ -67,6 +67,8 @@ static const char usage_augment[] =
     "                          0: off)\n"
     "      --trim DB           cut off each example's ends quieter than a random DB to\n"
     "                          DB + 40 decibels below its peak (default 0: off)\n"
+    "      --pad DUR           lay up to DUR of background noise before and after each\n"
+    "                          example (default 0: off)\n"
     "      --mixup ALPHA       mixup with Beta(ALPHA, ALPHA) weights (default 0.2; 0: off)\n"
     "      --gain DB           change each example's level by up to +- DB decibels\n"
     "                          (default 0: off)\n"
@@ -74,8 +76,8 @@ static const char usage_augment[] =
     "                          +- DB decibels (default 0: off)\n"
     "      --noise DB          add noise of a random colour DB to DB + 40 decibels below\n"
     "                          each example's peak (default 0: off)\n"
-    "      --no-augment        no masks, shift, stretch, pitch, trim, mixup, gain, EQ or\n"
-    "                          noise\n"
+    "      --no-augment        no masks, shift, stretch, pitch, trim, padding, mixup,\n"
+    "                          gain, EQ or noise\n"
     "      --init MODEL        start from an existing model (other labels: a new head)\n"
     "      --resume            continue an interrupted run from MODEL.h5.ckpt\n"
     "      --adapt             no training: --init's model with batch-norm statistics\n"
@@ -114,6 +116,7 @@ enum {
     OPT_STANDARDISE,
     OPT_PITCH,
     OPT_TRIM,
+    OPT_PAD,
     OPT_MIXUP,
     OPT_GAIN,
     OPT_EQ,
@@ -156,6 +159,7 @@ static const struct option long_opts[] = {
     {"standardise", required_argument, NULL, OPT_STANDARDISE},
     {"pitch", required_argument, NULL, OPT_PITCH},
     {"trim", required_argument, NULL, OPT_TRIM},
+    {"pad", required_argument, NULL, OPT_PAD},
     {"mixup", required_argument, NULL, OPT_MIXUP},
     {"gain", required_argument, NULL, OPT_GAIN},
     {"eq", required_argument, NULL, OPT_EQ},
@@ -180,7 +184,7 @@ static const struct option long_opts[] = {
 struct args {
     const char *output, *labels, *val, *init, *history, *arch;
     int multi, skip, resume, adapt, json, quiet, threads;
-    double val_split, window, shift_sec;
+    double val_split, window, shift_sec, pad_sec;
     int window_given, weight_decay_given;
     int centre; /* --standardise window: 1, global: 0, not given: -1 */
     struct snd_train_conf conf;
@@ -292,6 +296,9 @@ static void parse_option(struct args *a, int c, char **argv)
     case OPT_TRIM:
         t->trim = snd_cli_double(prog, "--trim", optarg, 0.0, 200.0);
         break;
+    case OPT_PAD:
+        a->pad_sec = snd_cli_dur(prog, "--pad", optarg, 0.0, 60.0);
+        break;
     case OPT_MIXUP:
         t->mixup = snd_cli_double(prog, "--mixup", optarg, 0.0, 100.0);
         break;
@@ -306,7 +313,7 @@ static void parse_option(struct args *a, int c, char **argv)
         break;
     case OPT_NO_AUGMENT:
         t->masks = 0, t->mixup = 0, t->stretch = 0, t->pitch = 0, a->shift_sec = 0;
-        t->gain = 0, t->eq = 0, t->noise = 0, t->trim = 0;
+        t->gain = 0, t->eq = 0, t->noise = 0, t->trim = 0, a->pad_sec = 0;
         break;
     case OPT_INIT:
         a->init = optarg;
@@ -567,14 +574,14 @@ static void make_fingerprint(struct run *r, int n, char **paths)
         r->fingerprint, sizeof r->fingerprint,
         "labels=%s multi=%d val=%s split=%g window=%g arch=%s epochs=%d batch=%d lr=%g opt=%s "
         "wd=%g mom=%g warmup=%d cosine=%d balance=%d masks=%d/%d/%d shift=%d stretch=%g pitch=%g "
-        "trim=%g mixup=%g gain=%g eq=%g noise=%g centre=%d ema=%g seed=%llu "
+        "trim=%g pad=%d mixup=%g gain=%g eq=%g noise=%g centre=%d ema=%g seed=%llu "
         "init=%s clips=%ld features=",
         a->labels, a->multi, a->val ? a->val : "-", a->val_split, r->model->window_sec,
         snd_net_spec(r->model->net), c->epochs, c->batch, c->opt.lr, snd_opt_kind_name(c->opt.kind),
         c->opt.weight_decay, c->opt.momentum, c->warmup, c->cosine, c->balance, c->time_mask,
-        c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->trim, c->mixup, c->gain, c->eq,
-        c->noise, r->model->centre, c->ema, (unsigned long long)c->seed, a->init ? a->init : "-",
-        r->data.n_ex);
+        c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->trim, c->pad, c->mixup, c->gain,
+        c->eq, c->noise, r->model->centre, c->ema, (unsigned long long)c->seed,
+        a->init ? a->init : "-", r->data.n_ex);
     for (int i = 0; i < n && len > 0 && len < (int)sizeof r->fingerprint; i++)
         len += snprintf(r->fingerprint + len, sizeof r->fingerprint - (size_t)len, "%s,", paths[i]);
 }
@@ -768,6 +775,7 @@ int main(int argc, char **argv)
         a.shift_sec < 0
             ? -1
             : (int)lround(a.shift_sec * r.data.feat.sample_rate / r.data.feat.hop_length);
+    a.conf.pad = (int)lround(a.pad_sec * r.data.feat.sample_rate / r.data.feat.hop_length);
     set_provenance(r.model, argc, argv, a.conf.seed);
     make_fingerprint(&r, argc - i, argv + i);
     if ((r.trainer = snd_trainer_new(r.model, &r.data, &a.conf, &err)) == NULL)

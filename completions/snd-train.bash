@@ -11,7 +11,7 @@ _snd_train()
     case $prev in
         --val-split | --window | --arch | --epochs | --batch | --lr | --weight-decay | \
             --momentum | --warmup | --patience | --ema | --time-mask | --freq-mask | --masks | \
-            --shift | --stretch | --pitch | --trim | --mixup | --gain | --eq | --noise | --seed | -j | --threads)
+            --shift | --stretch | --pitch | --trim | --pad | --mixup | --gain | --eq | --noise | --seed | -j | --threads)
             return
             ;;
         --optimizer)
@@ -50,7 +50,7 @@ _snd_train()
             --skip-unlabelled --val --val-split --window --standardise --arch --epochs --batch
             --lr --optimizer --weight-decay --momentum --warmup --schedule
             --patience --ema --balance --time-mask --freq-mask --masks --shift --stretch
-            --pitch --trim --mixup --gain --eq --noise
+            --pitch --trim --pad --mixup --gain --eq --noise
             --no-augment --init --resume --adapt --history --json --seed -j --threads
             -q --quiet -h --help --version' -- "$cur"))
         return

@@ -52,11 +52,12 @@ complete -c snd-train -l shift -x -d 'Farthest a training window lies from the c
 complete -c snd-train -l stretch -x -d 'Random speed within 1 +- F (0.1; 0: none)'
 complete -c snd-train -l pitch -x -d 'Random shift of up to +- B mel bands (1; 0: none)'
 complete -c snd-train -l trim -x -d 'Cut ends quieter than DB to DB + 40 dB below the peak (0: none)'
+complete -c snd-train -l pad -x -d 'Lay up to DUR of background noise before and after examples (0: none)'
 complete -c snd-train -l mixup -x -d 'Mixup alpha (0.2; 0: none)'
 complete -c snd-train -l gain -x -d 'Random level within +- DB decibels (0: none)'
 complete -c snd-train -l eq -x -d 'Random smooth EQ of up to +- DB decibels (0: none)'
 complete -c snd-train -l noise -x -d 'Noise DB to DB + 40 decibels below the peak (0: none)'
-complete -c snd-train -l no-augment -d 'No masks, shift, stretch, pitch, trim, mixup, gain, EQ or noise'
+complete -c snd-train -l no-augment -d 'No masks, shift, stretch, pitch, trim, padding, mixup, gain, EQ or noise'
 
 # Runs
 complete -c snd-train -l init -x -a "(__snd_files h5)" -d 'Start from an existing model'

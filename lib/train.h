@@ -82,6 +82,7 @@ struct snd_train_conf {
     double eq;                       /* a smooth random EQ curve of at most +- eq dB; 0: off */
     double noise;                    /* background noise at least noise dB below the peak; 0: off */
     double trim; /* cut ends quieter than trim to trim + 40 dB below the peak; 0: off */
+    int pad;     /* frames of background noise added at most before and after; 0: off */
 };
 
 struct snd_trainer;

@@ -97,14 +97,22 @@ check "the same seed gives the same model with one thread or two; another seed a
 # --no-augment turns them off with the rest.
 test_channel_augment() {
     tiny_train c0.h5 --no-augment &&
-        for o in "--gain 10" "--eq 10" "--noise 30"; do
+        for o in "--gain 10" "--eq 10" "--noise 30" "--pad 0.2s" "--noise 30 --pad 0.2s"; do
             tiny_train c1.h5 --no-augment $o -j 1 && tiny_train c2.h5 --no-augment $o -j 2 &&
                 same_params c1.h5 c2.h5 && ! same_params c0.h5 c1.h5 2>/dev/null || return 1
         done &&
-        tiny_train c3.h5 --gain 10 --eq 10 --noise 30 --trim 0.3 --no-augment &&
+        tiny_train c3.h5 --gain 10 --eq 10 --noise 30 --trim 0.3 --pad 0.2s --no-augment &&
         same_params c0.h5 c3.h5
 }
-check "--gain, --eq, --noise: each changes the model, repeatably; --no-augment turns them off" test_channel_augment
+check "--gain, --eq, --noise, --pad: each changes the model, repeatably; --no-augment turns them off" test_channel_augment
+
+# --pad with speed and pitch perturbed too (another path through the windows): repeatable
+# with one thread or two, and not the model without it.
+test_pad_warped() {
+    tiny_train w0.h5 && tiny_train w1.h5 --pad 0.3s -j 1 && tiny_train w2.h5 --pad 0.3s -j 2 &&
+        same_params w1.h5 w2.h5 && ! same_params w0.h5 w1.h5 2>/dev/null
+}
+check "--pad with --stretch and --pitch: changes the model, repeatably" test_pad_warped
 
 # --trim cuts by level: steady tones have no quiet ends to lose (the same model as
 # without it), tones faded in and out lose their faded ends (another model, the same
@@ -368,6 +376,8 @@ test_usage() {
         expect_error 2 "--batch" snd-train -o x.h5 -l t --batch 0 &&
         expect_error 2 "--val-split" snd-train -o x.h5 -l t --val-split 1.5 &&
         expect_error 2 "--trim" snd-train -o x.h5 -l t --trim -3 &&
+        expect_error 2 "--pad" snd-train -o x.h5 -l t --pad -1s &&
+        expect_error 2 "--pad" snd-train -o x.h5 -l t --pad 2h &&
         expect_error 2 "unknown option --bogus" snd-train --bogus
 }
 check "bad usage: one line, exit 2" test_usage
