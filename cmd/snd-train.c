@@ -771,11 +771,8 @@ int main(int argc, char **argv)
     }
     if (load_data(&r, argc - i, argv + i, &err) || make_model(&r, &err) != 0)
         goto done;
-    a.conf.shift =
-        a.shift_sec < 0
-            ? -1
-            : (int)lround(a.shift_sec * r.data.feat.sample_rate / r.data.feat.hop_length);
-    a.conf.pad = (int)lround(a.pad_sec * r.data.feat.sample_rate / r.data.feat.hop_length);
+    a.conf.shift = a.shift_sec < 0 ? -1 : (int)snd_feat_frame_at(&r.data.feat, a.shift_sec);
+    a.conf.pad = (int)snd_feat_frame_at(&r.data.feat, a.pad_sec);
     set_provenance(r.model, argc, argv, a.conf.seed);
     make_fingerprint(&r, argc - i, argv + i);
     if ((r.trainer = snd_trainer_new(r.model, &r.data, &a.conf, &err)) == NULL)

@@ -260,3 +260,8 @@ int snd_feat_params_read_h5(hid_t loc_id, struct snd_feat_params *p, const char 
     }
     return 0;
 }
+
+long snd_feat_frame_at(const struct snd_feat_params *p, double sec)
+{
+    return lround(sec * p->sample_rate / p->hop_length);
+}

@@ -39,6 +39,10 @@ struct snd_feat_params {
             SND_NORM_SLANEY, SND_LOG_DB, 1e-10                                                     \
     }
 
+/* The frame nearest a time of sec seconds from a clip's start, as snd-melspec numbers
+ * frames (hop_length samples apart from 0 s); also a duration in frames. */
+long snd_feat_frame_at(const struct snd_feat_params *p, double sec);
+
 /* Check that the parameters make a spectrogram: n_fft at least the window, f_max at most
  * Nyquist, f_min below f_max, each number in a sane range. (Whether n_mels is too many for
  * the FFT is known only once the filterbank is built: see snd_mel_new().) Returns 0, or

@@ -290,12 +290,6 @@ static int add_example(struct snd_dataset *d, const struct snd_labels *l,
     return 0;
 }
 
-/* Frame of a time in a clip, as snd-melspec numbers frames (hop apart from 0 s). */
-static long frame_at(const struct snd_feat_params *p, double sec)
-{
-    return lround(sec * p->sample_rate / p->hop_length);
-}
-
 /* The examples of the clip just read: one per label row naming it. */
 static int label_clip(struct snd_dataset *d, const struct snd_labels *l, const char *id, long first,
                       long len, int val, const char *path, struct snd_err *err)
@@ -306,8 +300,8 @@ static int label_clip(struct snd_dataset *d, const struct snd_labels *l, const c
         const struct label_row *row = &l->rows[r];
         long lo = 0, hi = len;
         if (row->start >= 0) {
-            lo = frame_at(&d->feat, row->start);
-            hi = frame_at(&d->feat, row->end);
+            lo = snd_feat_frame_at(&d->feat, row->start);
+            hi = snd_feat_frame_at(&d->feat, row->end);
             hi = hi > len ? len : hi;
             if (lo >= hi)
                 return snd_fail(err, "%s: clip %s has %ld frames; its span %g..%g s is past them",
@@ -814,7 +808,7 @@ static struct snd_example trimmed(const struct snd_trainer *t, long e, struct sn
 }
 
 /* The background --pad lays around examples when --noise is off: quiet noise at least
- * this many dB below the example's peak, --noise's default range. */
+ * this many dB below the example's peak, as --noise 30 would draw it. */
 #define PAD_NOISE_DB 30.0
 
 /* A channel for training example e, into t->channel: a gain within +- gain dB, the same
@@ -960,8 +954,9 @@ static void fill_window_warped(const struct snd_trainer *t, const struct snd_exa
         double pos = (double)k * rate;
         float *row = x + (long)w * B;
         if (pos < 0 || pos > e->len - 1) {
-            int padded =
-                pos < 0 ? pad.before > 0 && k >= -pad.before : pad.after > 0 && k < len + pad.after;
+            /* Past the end, rounding can leave a row or so short of len: padding only
+             * where there is some, so that runs without it stay what they were. */
+            int padded = pos < 0 ? k >= -pad.before : pad.after > 0 && k < len + pad.after;
             if (!padded) {
                 memset(row, 0, (size_t)B * sizeof(float));
                 continue;
