@@ -314,19 +314,7 @@ static int run_batch(struct run *r, struct snd_err *err)
     for (int i = 0; i < r->n_slots; i++) {
         struct slot *s = &r->slots[i];
         struct clip *c = s->clip;
-        const float *z = logits + (size_t)i * r->C;
-        double zmax = z[0], total = 0;
-        for (int k = 1; k < r->C; k++)
-            zmax = z[k] > zmax ? z[k] : zmax;
-        for (int k = 0; k < r->C; k++) {
-            if (r->m->task == SND_TASK_MULTILABEL)
-                r->p[k] = 1 / (1 + exp(-(double)z[k]));
-            else
-                total += r->p[k] = exp((double)z[k] - zmax);
-        }
-        if (r->m->task == SND_TASK_MULTICLASS)
-            for (int k = 0; k < r->C; k++)
-                r->p[k] /= total;
+        snd_model_probs(r->m, logits + (size_t)i * r->C, r->p);
         c->done++;
         if (c->failed)
             continue;

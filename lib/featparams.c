@@ -265,3 +265,8 @@ long snd_feat_frame_at(const struct snd_feat_params *p, double sec)
 {
     return lround(sec * p->sample_rate / p->hop_length);
 }
+
+double snd_feat_seconds(const struct snd_feat_params *p, long n)
+{
+    return (double)n * p->hop_length / p->sample_rate;
+}

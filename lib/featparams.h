@@ -43,6 +43,9 @@ struct snd_feat_params {
  * frames (hop_length samples apart from 0 s); also a duration in frames. */
 long snd_feat_frame_at(const struct snd_feat_params *p, double sec);
 
+/* The seconds that n frames span, hop_length samples each: the converse of the above. */
+double snd_feat_seconds(const struct snd_feat_params *p, long n);
+
 /* Check that the parameters make a spectrogram: n_fft at least the window, f_max at most
  * Nyquist, f_min below f_max, each number in a sane range. (Whether n_mels is too many for
  * the FFT is known only once the filterbank is built: see snd_mel_new().) Returns 0, or

@@ -416,6 +416,39 @@ int snd_model_default_hop(const struct snd_model *m)
     return m->window_frames / 2 > 0 ? m->window_frames / 2 : 1;
 }
 
+long snd_model_n_windows(const struct snd_model *m, long n_frames, int hop)
+{
+    long slack = n_frames - m->window_frames;
+    if (slack <= 0)
+        return 1;
+    return 1 + slack / hop + (slack % hop != 0);
+}
+
+long snd_model_window_start(const struct snd_model *m, long n_frames, int hop, long i)
+{
+    long slack = n_frames - m->window_frames;
+    if (slack <= 0)
+        return slack / 2; /* C division: as the windower pads (W - n) / 2 */
+    return i * hop < slack ? i * hop : slack;
+}
+
+void snd_model_probs(const struct snd_model *m, const float *logits, double *p)
+{
+    int K = m->n_classes;
+    double zmax = logits[0], total = 0;
+    if (m->task == SND_TASK_MULTILABEL) {
+        for (int k = 0; k < K; k++)
+            p[k] = 1 / (1 + exp(-(double)logits[k]));
+        return;
+    }
+    for (int k = 1; k < K; k++)
+        zmax = logits[k] > zmax ? logits[k] : zmax;
+    for (int k = 0; k < K; k++)
+        total += p[k] = exp((double)logits[k] - zmax);
+    for (int k = 0; k < K; k++)
+        p[k] /= total;
+}
+
 void snd_model_window(const struct snd_model *m, const float *frames, int n, int pad, float *x)
 {
     int B = m->feat.n_mels;

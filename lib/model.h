@@ -100,6 +100,17 @@ void snd_model_window(const struct snd_model *m, const float *frames, int n, int
  * least a frame (snd-classify's windows, and those --adapt measures). */
 int snd_model_default_hop(const struct snd_model *m);
 
+/* The windows that cover a clip of n_frames frames, as snd-classify lays them: one every
+ * hop frames from its start, and one more ending at its end when they leave it
+ * uncovered; a clip no longer than a window has one, centred. Window i starts at frame
+ * snd_model_window_start() (negative for a centred shorter clip). */
+long snd_model_n_windows(const struct snd_model *m, long n_frames, int hop);
+long snd_model_window_start(const struct snd_model *m, long n_frames, int hop, long i);
+
+/* The probabilities of one window's logits (n_classes): a softmax (multiclass), or a
+ * sigmoid of each (multi-label). */
+void snd_model_probs(const struct snd_model *m, const float *logits, double *p);
+
 /* Whether features of parameters p can feed the model; -1 with err naming the first
  * parameter that differs ("MODEL has n_mels=64, FEATURES has n_mels=40"). */
 int snd_model_check_features(const struct snd_model *m, const char *model_name,
