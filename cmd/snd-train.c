@@ -34,12 +34,17 @@ static const char usage[] =
     "      --multi-label       labels are comma-separated tags (sigmoid outputs)\n"
     "      --skip-unlabelled   skip clips the labels do not name (default: an error)\n"
     "      --val FILE          validation features, instead of a split\n"
-    "      --val-split F       hold out share F of the clips, stratified (default 0.1)\n"
-    "      --window DUR        the model's input window (default 1s)\n"
+    "      --val-split F       hold out share F of each class's clips, keeping one at\n"
+    "                          least (default 0.1 of the classes that keep 8 or more)\n"
+    "      --window DUR        the model's input window (default: the median clip's\n"
+    "                          length, within 1 to 3 s)\n"
     "      --standardise HOW   global: each band by the training set's mean and std\n"
     "                          (default); window: then less the window's own band means\n"
     "      --arch SPEC         the network (default \"" SND_NET_DEFAULT_SPEC "\")\n"
-    "      --epochs N          passes over the training clips (default 30)\n"
+    "      --epochs N          passes over the training clips (default: 30, or more to\n"
+    "                          make 2000 steps)\n"
+    "      --steps N           train N steps of a batch, in whole epochs (instead of\n"
+    "                          --epochs)\n"
     "      --batch N           examples per step (default 32)\n"
     "      --lr X              peak learning rate (default 0.001)\n"
     "      --optimizer NAME    adam, adamw or sgd (default adam)\n"
@@ -98,6 +103,7 @@ enum {
     OPT_WINDOW,
     OPT_ARCH,
     OPT_EPOCHS,
+    OPT_STEPS,
     OPT_BATCH,
     OPT_LR,
     OPT_OPTIMIZER,
@@ -141,6 +147,7 @@ static const struct option long_opts[] = {
     {"window", required_argument, NULL, OPT_WINDOW},
     {"arch", required_argument, NULL, OPT_ARCH},
     {"epochs", required_argument, NULL, OPT_EPOCHS},
+    {"steps", required_argument, NULL, OPT_STEPS},
     {"batch", required_argument, NULL, OPT_BATCH},
     {"lr", required_argument, NULL, OPT_LR},
     {"optimizer", required_argument, NULL, OPT_OPTIMIZER},
@@ -185,7 +192,8 @@ struct args {
     const char *output, *labels, *val, *init, *history, *arch;
     int multi, skip, resume, adapt, json, quiet, threads;
     double val_split, window, shift_sec, pad_sec;
-    int window_given, weight_decay_given;
+    long steps; /* --steps; 0: not given */
+    int window_given, weight_decay_given, val_split_given, epochs_given;
     int centre; /* --standardise window: 1, global: 0, not given: -1 */
     struct snd_train_conf conf;
 };
@@ -220,6 +228,7 @@ static void parse_option(struct args *a, int c, char **argv)
         break;
     case OPT_VAL_SPLIT:
         a->val_split = snd_cli_double(prog, "--val-split", optarg, 0.0, 0.9);
+        a->val_split_given = 1;
         break;
     case OPT_WINDOW:
         a->window = snd_cli_dur(prog, "--window", optarg, 0.01, 600.0);
@@ -230,6 +239,10 @@ static void parse_option(struct args *a, int c, char **argv)
         break;
     case OPT_EPOCHS:
         t->epochs = (int)snd_cli_long(prog, "--epochs", optarg, 1, 100000);
+        a->epochs_given = 1;
+        break;
+    case OPT_STEPS:
+        a->steps = snd_cli_long(prog, "--steps", optarg, 1, 100000000L);
         break;
     case OPT_BATCH:
         t->batch = (int)snd_cli_long(prog, "--batch", optarg, 1, MAX_BATCH);
@@ -372,7 +385,9 @@ static int parse_args(int argc, char **argv, struct args *a)
                             "--balance=sample needs one class per clip; use --balance=weight");
     if (a->conf.opt.kind == SND_OPT_ADAMW && !a->weight_decay_given)
         a->conf.opt.weight_decay = 0.01;
-    if (a->conf.warmup >= a->conf.epochs && a->conf.epochs > 1)
+    if (a->steps > 0 && a->epochs_given)
+        snd_cli_usage_error(prog, "--steps and --epochs: give one of them");
+    if (a->epochs_given && a->conf.warmup >= a->conf.epochs && a->conf.epochs > 1)
         snd_cli_usage_error(prog, "--warmup %d leaves no epoch after it (--epochs %d)",
                             a->conf.warmup, a->conf.epochs);
     return optind;
@@ -391,10 +406,12 @@ static void progress_bar(long done, long total, void *ctx)
     fflush(stderr);
 }
 
+/* An epoch's line on stderr; of many short epochs, about thirty lines and the best ones. */
 static void print_epoch(const struct args *a, const struct snd_history_row *r, int best)
 {
     const char *m = a->multi ? "mAP" : "acc";
-    if (a->quiet)
+    int every = (a->conf.epochs + 29) / 30, e = (int)r->epoch;
+    if (a->quiet || (!best && e % every != 0 && e != a->conf.epochs))
         return;
     fprintf(stderr, "epoch %d/%d  train loss %.4f %s %.4f", (int)r->epoch, a->conf.epochs,
             r->train_loss, m, r->train_metric);
@@ -499,7 +516,8 @@ static int load_data(struct run *r, int n, char **paths, struct snd_err *err)
         snd_dataset_add(&r->data, r->labels, r->a->val, 1, r->a->skip, &skipped, err) != 0)
         return -1;
     if (r->a->val == NULL)
-        snd_dataset_split(&r->data, r->a->val_split, r->a->conf.seed);
+        snd_dataset_split(&r->data, r->a->val_split, r->a->val_split_given ? 1 : SND_VAL_KEEP,
+                          r->a->conf.seed);
     if (r->data.n_ex == 0)
         return snd_fail(err, "%s: no labelled clips in the features", r->a->labels);
     if (!r->a->multi && snd_labels_n_classes(r->labels) < 2)
@@ -539,6 +557,8 @@ static int make_model(struct run *r, struct snd_err *err)
         }
         spec = snd_net_spec(old->net);
         window = a->window_given ? a->window : old->window_sec;
+    } else if (!a->window_given) {
+        window = snd_dataset_auto_window(&r->data);
     }
     r->model = snd_model_new(&r->data.feat, a->multi ? SND_TASK_MULTILABEL : SND_TASK_MULTICLASS,
                              window, snd_labels_classes(r->labels), snd_labels_n_classes(r->labels),
@@ -572,11 +592,12 @@ static void make_fingerprint(struct run *r, int n, char **paths)
     const struct snd_train_conf *c = &a->conf;
     int len = snprintf(
         r->fingerprint, sizeof r->fingerprint,
-        "labels=%s multi=%d val=%s split=%g window=%g arch=%s epochs=%d batch=%d lr=%g opt=%s "
+        "labels=%s multi=%d val=%s split=%g/%ld window=%g arch=%s epochs=%d batch=%d lr=%g opt=%s "
         "wd=%g mom=%g warmup=%d cosine=%d balance=%d masks=%d/%d/%d shift=%d stretch=%g pitch=%g "
         "trim=%g pad=%d mixup=%g gain=%g eq=%g noise=%g centre=%d ema=%g seed=%llu "
         "init=%s clips=%ld features=",
-        a->labels, a->multi, a->val ? a->val : "-", a->val_split, r->model->window_sec,
+        a->labels, a->multi, a->val ? a->val : "-", a->val_split,
+        a->val_split_given ? 1L : (long)SND_VAL_KEEP, r->model->window_sec,
         snd_net_spec(r->model->net), c->epochs, c->batch, c->opt.lr, snd_opt_kind_name(c->opt.kind),
         c->opt.weight_decay, c->opt.momentum, c->warmup, c->cosine, c->balance, c->time_mask,
         c->freq_mask, c->masks, c->shift, c->stretch, c->pitch, c->trim, c->pad, c->mixup, c->gain,
@@ -729,6 +750,52 @@ static int adapt(const struct args *a, struct snd_pool *pool, int argc, char **a
     return rc;
 }
 
+/* The epochs to run: --epochs, --steps in whole epochs, or enough for the default
+ * number of steps. Exits 2 when --warmup leaves none after it. */
+static void choose_epochs(struct args *a, long n_train)
+{
+    long per_epoch = n_train > 0 ? (n_train + a->conf.batch - 1) / a->conf.batch : 1;
+    if (a->steps > 0) {
+        long epochs = (a->steps + per_epoch - 1) / per_epoch;
+        a->conf.epochs = (int)(epochs < 100000 ? epochs : 100000);
+    } else if (!a->epochs_given) {
+        a->conf.epochs = snd_train_auto_epochs(n_train, a->conf.batch);
+    }
+    if (!a->epochs_given && a->conf.warmup >= a->conf.epochs && a->conf.epochs > 1)
+        snd_cli_usage_error(prog, "--warmup %d leaves no epoch after it (%d epochs)",
+                            a->conf.warmup, a->conf.epochs);
+}
+
+/* Say what snd-train chose where the user did not: the window, the validation, the
+ * length of training. */
+static void say_choices(const struct run *r)
+{
+    const struct args *a = r->a;
+    const struct snd_dataset *d = &r->data;
+    long shortest, median, longest, n_train = snd_dataset_count(d, 0), n_val = snd_dataset_count(d, 1);
+    long per_epoch = (n_train + a->conf.batch - 1) / a->conf.batch;
+    if (a->quiet)
+        return;
+    snd_dataset_lengths(d, &shortest, &median, &longest);
+    if (!a->window_given && a->init == NULL)
+        fprintf(stderr, "%s: window %g s, from the training clips' lengths (median %.2f s, %.2f to %.2f s)\n",
+                prog, r->model->window_sec, snd_feat_seconds(&d->feat, median),
+                snd_feat_seconds(&d->feat, shortest), snd_feat_seconds(&d->feat, longest));
+    if (a->val == NULL && !a->val_split_given && n_val == 0)
+        fprintf(stderr,
+                "%s: no validation split: no class has more than %d clips to spare one; the "
+                "last epoch's weights are kept\n",
+                prog, SND_VAL_KEEP);
+    else if (a->val == NULL && !a->val_split_given)
+        fprintf(stderr,
+                "%s: %ld clip%s held out for validation (%g of each class that keeps %d or more)\n",
+                prog, n_val, n_val == 1 ? "" : "s", a->val_split, SND_VAL_KEEP);
+    if (!a->epochs_given)
+        fprintf(stderr, "%s: %d epoch%s of %ld step%s of %d: %ld steps\n", prog, a->conf.epochs,
+                a->conf.epochs == 1 ? "" : "s", per_epoch, per_epoch == 1 ? "" : "s", a->conf.batch,
+                per_epoch * a->conf.epochs);
+}
+
 static void defaults(struct args *a)
 {
     memset(a, 0, sizeof *a);
@@ -771,6 +838,8 @@ int main(int argc, char **argv)
     }
     if (load_data(&r, argc - i, argv + i, &err) || make_model(&r, &err) != 0)
         goto done;
+    choose_epochs(&a, snd_dataset_count(&r.data, 0));
+    say_choices(&r);
     a.conf.shift = a.shift_sec < 0 ? -1 : (int)snd_feat_frame_at(&r.data.feat, a.shift_sec);
     a.conf.pad = (int)snd_feat_frame_at(&r.data.feat, a.pad_sec);
     set_provenance(r.model, argc, argv, a.conf.seed);

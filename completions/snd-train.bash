@@ -9,7 +9,7 @@ _snd_train()
 
     # Arguments by kind: nothing for a number, a duration or a spec, a word list, or files.
     case $prev in
-        --val-split | --window | --arch | --epochs | --batch | --lr | --weight-decay | \
+        --val-split | --window | --arch | --epochs | --steps | --batch | --lr | --weight-decay | \
             --momentum | --warmup | --patience | --ema | --time-mask | --freq-mask | --masks | \
             --shift | --stretch | --pitch | --trim | --pad | --mixup | --gain | --eq | --noise | --seed | -j | --threads)
             return
@@ -47,7 +47,7 @@ _snd_train()
     done
     if [[ $cur == -* && $i -eq $cword ]]; then
         COMPREPLY=($(compgen -W '-o --output -l --labels --multi-label
-            --skip-unlabelled --val --val-split --window --standardise --arch --epochs --batch
+            --skip-unlabelled --val --val-split --window --standardise --arch --epochs --steps --batch
             --lr --optimizer --weight-decay --momentum --warmup --schedule
             --patience --ema --balance --time-mask --freq-mask --masks --shift --stretch
             --pitch --trim --pad --mixup --gain --eq --noise

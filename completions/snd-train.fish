@@ -27,7 +27,8 @@ complete -c snd-train -l standardise -x -d 'How the input is scaled' \
 
 # Network and training
 complete -c snd-train -l arch -x -d 'The network, as a spec'
-complete -c snd-train -l epochs -x -d 'Epochs to train (30)'
+complete -c snd-train -l epochs -x -d 'Epochs to train (30, or more to make 2000 steps)'
+complete -c snd-train -l steps -x -d 'Steps (batches) to train, in whole epochs'
 complete -c snd-train -l batch -x -d 'Examples in a batch (32)'
 complete -c snd-train -l lr -x -d 'Peak learning rate (0.001)'
 complete -c snd-train -l optimizer -x -d 'Optimiser' \

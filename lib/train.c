@@ -393,21 +393,23 @@ static void shuffle_longs(long *v, long n, struct snd_rng *rng)
     }
 }
 
-void snd_dataset_split(struct snd_dataset *d, double f, uint64_t seed)
+long snd_dataset_split(struct snd_dataset *d, double f, long keep, uint64_t seed)
 {
     struct snd_rng rng;
-    long *clips = malloc((size_t)d->n_clips * sizeof *clips + 1);
+    long *clips = malloc((size_t)d->n_clips * sizeof *clips + 1), held_out = 0;
     int *clip_cls = malloc((size_t)d->n_clips * sizeof *clip_cls + 1);
     unsigned char *held = calloc((size_t)d->n_clips + 1, 1);
     if (clips == NULL || clip_cls == NULL || held == NULL || f <= 0)
         goto done;
+    keep = keep > 1 ? keep : 1;
     snd_rng_seed(&rng, seed ^ 0x73706c6974ULL);
     for (int c = 0; c < d->n_clips; c++)
         clip_cls[c] = -2;
     for (long i = 0; i < d->n_ex; i++)
         if (clip_cls[d->ex[i].clip] == -2)
             clip_cls[d->ex[i].clip] = d->ex[i].cls;
-    /* Each stratum (class of a clip's first example) gives up the same share. */
+    /* Each stratum (class of a clip's first example) gives up the same share, as long as
+     * it keeps enough to learn from. */
     for (int k = -1; k < d->n_classes; k++) {
         long n = 0;
         for (int c = 0; c < d->n_clips; c++)
@@ -415,13 +417,61 @@ void snd_dataset_split(struct snd_dataset *d, double f, uint64_t seed)
                 clips[n++] = c;
         shuffle_longs(clips, n, &rng);
         long take = lround(f * (double)n);
-        for (long i = 0; i < take && i < n; i++)
-            held[clips[i]] = 1;
+        take = take < n - keep ? take : n - keep;
+        for (long i = 0; i < take; i++)
+            held[clips[i]] = 1, held_out++;
     }
     for (long i = 0; i < d->n_ex; i++)
         d->ex[i].val = held[d->ex[i].clip];
 done:
     free(clips), free(clip_cls), free(held);
+    return held_out;
+}
+
+long snd_dataset_count(const struct snd_dataset *d, int val)
+{
+    long n = 0;
+    for (long i = 0; i < d->n_ex; i++)
+        n += d->ex[i].val == val;
+    return n;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+void snd_dataset_lengths(const struct snd_dataset *d, long *shortest, long *median, long *longest)
+{
+    long *len = malloc((size_t)d->n_ex * sizeof *len + 1), n = 0;
+    *shortest = *median = *longest = 0;
+    if (len == NULL)
+        return;
+    for (long i = 0; i < d->n_ex; i++)
+        if (!d->ex[i].val)
+            len[n++] = d->ex[i].len;
+    if (n > 0) {
+        qsort(len, (size_t)n, sizeof *len, cmp_long);
+        *shortest = len[0], *median = len[(n - 1) / 2], *longest = len[n - 1];
+    }
+    free(len);
+}
+
+double snd_dataset_auto_window(const struct snd_dataset *d)
+{
+    long shortest, median, longest;
+    snd_dataset_lengths(d, &shortest, &median, &longest);
+    double sec = snd_feat_seconds(&d->feat, median);
+    sec = SND_WINDOW_STEP_SEC * round(sec / SND_WINDOW_STEP_SEC);
+    return sec < SND_WINDOW_MIN_SEC ? SND_WINDOW_MIN_SEC : sec > SND_WINDOW_MAX_SEC ? SND_WINDOW_MAX_SEC : sec;
+}
+
+int snd_train_auto_epochs(long n_train, int batch)
+{
+    long per_epoch = (n_train + batch - 1) / (batch > 0 ? batch : 1);
+    long epochs = per_epoch > 0 ? (SND_MIN_STEPS + per_epoch - 1) / per_epoch : 1;
+    return epochs > SND_MIN_EPOCHS ? (int)(epochs < 100000 ? epochs : 100000) : SND_MIN_EPOCHS;
 }
 
 void snd_dataset_band_stats(const struct snd_dataset *d, float *mean, float *std)
@@ -497,14 +547,6 @@ struct snd_trainer {
     int best_epoch, stale;
     long steps_per_epoch;
 };
-
-static long count_in(const struct snd_dataset *d, int val)
-{
-    long n = 0;
-    for (long i = 0; i < d->n_ex; i++)
-        n += d->ex[i].val == val;
-    return n;
-}
 
 /* Class weights n / (k n_c) as scikit-learn's "balanced"; multi-label: negatives over
  * positives per tag, PyTorch's pos_weight. */
@@ -620,7 +662,7 @@ struct snd_trainer *snd_trainer_new(struct snd_model *model, const struct snd_da
     if (t == NULL)
         goto oom;
     t->model = model, t->net = model->net, t->d = d, t->conf = *conf;
-    t->n_train = count_in(d, 0), t->n_val = count_in(d, 1);
+    t->n_train = snd_dataset_count(d, 0), t->n_val = snd_dataset_count(d, 1);
     t->train = malloc((size_t)(t->n_train + 1) * sizeof(long));
     t->val = malloc((size_t)(t->n_val + 1) * sizeof(long));
     t->order = malloc((size_t)(t->n_train + 1) * sizeof(long));
@@ -1164,41 +1206,95 @@ static double macro_ap(const double *scores, const unsigned char *truth, long n,
     return counted ? sum / counted : NAN;
 }
 
+/* Run the network on the n windows in its input, and add their probabilities to the
+ * sums of the validation examples slot[] names. */
+static void score_windows(struct snd_trainer *t, int n, const long *slot, double *sum, double *p)
+{
+    int K = t->d->n_classes;
+    const float *z = snd_net_forward(t->net, n, SND_NET_EVAL);
+    for (int i = 0; i < n; i++) {
+        snd_model_probs(t->model, z + (long)i * K, p);
+        for (int k = 0; k < K; k++)
+            sum[slot[i] * K + k] += p[k];
+    }
+}
+
+/* The loss of one example's (mean) probabilities p against its truth y: cross-entropy
+ * (multiclass), or the binary one averaged over the tags (multi-label). */
+static double prob_loss(const struct snd_trainer *t, const double *p, const unsigned char *y)
+{
+    int K = t->d->n_classes;
+    double loss = 0;
+    for (int k = 0; k < K; k++) {
+        double q = p[k] < 1e-12 ? 1e-12 : p[k] > 1 - 1e-12 ? 1 - 1e-12 : p[k];
+        if (!t->d->multi)
+            loss -= y[k] ? log(q) : 0;
+        else
+            loss -= (y[k] ? log(q) : log(1 - q)) / K;
+    }
+    return loss;
+}
+
+/* Each validation example is judged as snd-classify --aggregate mean judges a clip: by
+ * its probabilities averaged over the windows that cover it, every half window. */
 void snd_trainer_validate(struct snd_trainer *t, double *loss, double *metric, long *confusion)
 {
-    int K = t->d->n_classes, max = t->conf.batch;
+    int K = t->d->n_classes, max = t->conf.batch, hop = snd_model_default_hop(t->model), n = 0;
     size_t in = (size_t)t->model->window_frames * (size_t)t->model->feat.n_mels;
-    double *scores = malloc((size_t)(t->n_val + 1) * K * sizeof *scores), loss_sum = 0, hits = 0;
+    double *sum = calloc((size_t)(t->n_val + 1) * K, sizeof *sum);
+    double *p = malloc((size_t)K * sizeof *p), loss_sum = 0, hits = 0;
+    long *slot = malloc((size_t)max * sizeof *slot);
     unsigned char *truth = malloc((size_t)(t->n_val + 1) * K);
     if (confusion)
         memset(confusion, 0, (size_t)K * K * sizeof *confusion);
-    for (long first = 0; first < t->n_val; first += max) {
-        int batch = (int)(t->n_val - first < max ? t->n_val - first : max);
-        float *x = snd_net_input(t->net);
-        for (int n = 0; n < batch; n++) {
-            long ex = t->val[first + n];
-            fill_window(t, &t->d->ex[ex], (struct snd_padding){0, 0}, x + n * in, NULL, NULL);
-            fill_target(t, &t->d->ex[ex], ex, n);
-        }
-        const float *z = snd_net_forward(t->net, batch, SND_NET_EVAL);
-        loss_sum += loss_of_batch(t, batch, 0) * batch;
-        hits += batch_hits(t, z, batch);
-        for (int n = 0; n < batch && scores && truth; n++) {
-            long row = first + n;
-            for (int k = 0; k < K; k++) {
-                scores[row * K + k] = z[n * K + k];
-                truth[row * K + k] = t->targets[n * K + k] > 0.5f;
+    *loss = *metric = NAN;
+    if (sum == NULL || p == NULL || slot == NULL || truth == NULL || t->n_val == 0)
+        goto done;
+    for (long v = 0; v < t->n_val; v++) {
+        const struct snd_example *e = &t->d->ex[t->val[v]];
+        long windows = snd_model_n_windows(t->model, e->len, hop);
+        for (long w = 0; w < windows; w++) {
+            /* fill_window centres what it is given: a longer clip's window's worth of
+             * frames from where the window starts, or the whole of a shorter one. */
+            struct snd_example part = *e;
+            if (e->len > t->model->window_frames) {
+                part.first += snd_model_window_start(t->model, e->len, hop, w);
+                part.len = t->model->window_frames;
             }
-            if (confusion && !t->d->multi)
-                confusion[argmax(t->targets + n * K, K) * K + argmax(z + n * K, K)]++;
+            fill_window(t, &part, (struct snd_padding){0, 0}, snd_net_input(t->net) + n * in, NULL,
+                        NULL);
+            slot[n++] = v;
+            if (n == max)
+                score_windows(t, n, slot, sum, p), n = 0;
         }
     }
-    *loss = t->n_val ? loss_sum / (double)t->n_val : NAN;
-    if (t->d->multi)
-        *metric = scores && truth ? macro_ap(scores, truth, t->n_val, K) : NAN;
-    else
-        *metric = t->n_val ? hits / (double)t->n_val : NAN;
-    free(scores), free(truth);
+    if (n > 0)
+        score_windows(t, n, slot, sum, p);
+    for (long v = 0; v < t->n_val; v++) {
+        long ex = t->val[v];
+        const unsigned char *y = t->d->y + ex * K;
+        long windows = snd_model_n_windows(t->model, t->d->ex[ex].len, hop);
+        double *mean = sum + v * K;
+        for (int k = 0; k < K; k++) {
+            mean[k] /= (double)windows;
+            truth[v * K + k] = y[k];
+        }
+        loss_sum += prob_loss(t, mean, y);
+        if (!t->d->multi) {
+            int want = 0, got = 0;
+            for (int k = 1; k < K; k++) {
+                want = y[k] > y[want] ? k : want;
+                got = mean[k] > mean[got] ? k : got;
+            }
+            hits += want == got;
+            if (confusion)
+                confusion[want * K + got]++;
+        }
+    }
+    *loss = loss_sum / (double)t->n_val;
+    *metric = t->d->multi ? macro_ap(sum, truth, t->n_val, K) : hits / (double)t->n_val;
+done:
+    free(sum), free(p), free(slot), free(truth);
 }
 
 static void snapshot_best(struct snd_trainer *t)

@@ -57,8 +57,36 @@ int snd_dataset_add(struct snd_dataset *d, const struct snd_labels *labels, cons
                     int val, int skip_unlabelled, long *skipped, struct snd_err *err);
 void snd_dataset_free(struct snd_dataset *d);
 
-/* Hold out share f of the clips for validation, stratified by class and seeded. */
-void snd_dataset_split(struct snd_dataset *d, double f, uint64_t seed);
+/* Hold out share f of the clips for validation, stratified by class and seeded, but
+ * never so many of a class that fewer than keep (at least 1) of its clips are left to
+ * train on. Returns the number of clips held out. */
+long snd_dataset_split(struct snd_dataset *d, double f, long keep, uint64_t seed);
+
+/* The fewest clips a class keeps for training when snd-train holds out its default
+ * share: a class of fewer than SND_VAL_KEEP + 1 clips gives none to validation. */
+#define SND_VAL_KEEP 8
+
+/* The training (val 0) or validation (val 1) examples. */
+long snd_dataset_count(const struct snd_dataset *d, int val);
+
+/* The shortest, median and longest example among the training examples, in frames. */
+void snd_dataset_lengths(const struct snd_dataset *d, long *shortest, long *median, long *longest);
+
+/* The window snd-train chooses when none is given, in seconds: the median training
+ * example's length rounded to a multiple of SND_WINDOW_STEP_SEC, between
+ * SND_WINDOW_MIN_SEC and SND_WINDOW_MAX_SEC: long enough to hold a typical clip's
+ * sound, short enough that a crop of a longer clip is a new example. */
+#define SND_WINDOW_MIN_SEC 1.0
+#define SND_WINDOW_MAX_SEC 3.0
+#define SND_WINDOW_STEP_SEC 0.5
+double snd_dataset_auto_window(const struct snd_dataset *d);
+
+/* The number of epochs snd-train runs when not told: enough for at least SND_MIN_EPOCHS
+ * passes and at least SND_MIN_STEPS optimiser steps of batch examples over n_train
+ * examples, so that a few clips get as many steps as a large set would. */
+#define SND_MIN_EPOCHS 30
+#define SND_MIN_STEPS 2000
+int snd_train_auto_epochs(long n_train, int batch);
 
 /* Per-band mean and standard deviation over the training examples' frames. */
 void snd_dataset_band_stats(const struct snd_dataset *d, float *mean, float *std);

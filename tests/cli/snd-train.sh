@@ -302,7 +302,8 @@ test_val_file_and_stream() {
         snd-train -o v1.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 1 --batch 4 \
             --val held.h5 fit.h5 2>log && grep -q '12 training and 4 validation examples' log &&
         snd-melspec -q low?.wav high?.wav |
-        snd-train -o v2.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 1 --batch 4 2>log &&
+        snd-train -o v2.h5 -l tones.tsv --arch "$tiny" --window 0.5s --epochs 1 --batch 4 \
+            --val-split 0.1 2>log &&
         grep -q '14 training and 2 validation examples' log && [ -s v2.h5 ]
 }
 check "--val takes validation features from a file; features also come as a frame stream on stdin" test_val_file_and_stream
@@ -316,12 +317,60 @@ test_optimisers_and_balance() {
 }
 check "SGD, AdamW, balanced sampling and weights, a constant schedule" test_optimisers_and_balance
 
+test_default_choices() {
+    # Eight clips a class spare none for validation; 0.3-0.6 s clips make a 1 s window;
+    # --steps 40 of batch 4 over 16 clips is ten epochs.
+    snd-train -o d.h5 -l tones.tsv --arch "$tiny" --batch 4 --steps 40 tones.h5 2>log &&
+        grep -q 'window 1 s, from the training clips' log &&
+        grep -q 'no validation split' log && grep -q '16 training and 0 validation examples' log &&
+        $py -c "import h5py; m = h5py.File('d.h5'); assert len(m['history/epoch']) == 10, m['history/epoch'][()]; assert abs(m.attrs['window_seconds'] - 1) < 1e-9, m.attrs['window_seconds']" &&
+        # Longer clips, a longer window: 2.2 s clips, 2 s. Nine clips of a class spare one
+        # (10% of them, and eight are left), five spare none.
+        printf 'id\tlabel\n' >long.tsv && i=0 &&
+        while [ $i -lt 10 ]; do
+            sox -n -r 16000 -b 16 long$i.wav synth 2.2 sine $((300 + 50 * i)) vol 0.5 2>/dev/null &&
+                printf 'long%d.wav\t%s\n' $i "$([ $i -lt 5 ] && echo a || echo b)" >>long.tsv &&
+                i=$((i + 1)) || return 1
+        done &&
+        sox -n -r 16000 -b 16 long10.wav synth 2.2 sine 900 vol 0.5 2>/dev/null &&
+        sox -n -r 16000 -b 16 long11.wav synth 2.2 sine 950 vol 0.5 2>/dev/null &&
+        sox -n -r 16000 -b 16 long12.wav synth 2.2 sine 970 vol 0.5 2>/dev/null &&
+        sox -n -r 16000 -b 16 long13.wav synth 2.2 sine 990 vol 0.5 2>/dev/null &&
+        printf 'long10.wav\tb\nlong11.wav\tb\nlong12.wav\tb\nlong13.wav\tb\n' >>long.tsv &&
+        snd-melspec -q -o long.h5 long*.wav &&
+        snd-train -o l.h5 -l long.tsv --arch "$tiny" --batch 4 --steps 4 long.h5 2>log &&
+        grep -q 'window 2 s' log && grep -q '1 clip held out for validation' log &&
+        grep -q '13 training and 1 validation examples' log &&
+        # --epochs says how long, and --steps and --epochs together are refused
+        snd-train -q -o e.h5 -l tones.tsv --arch "$tiny" --batch 4 --epochs 2 tones.h5 &&
+        $py -c "import h5py; assert len(h5py.File('e.h5')['history/epoch']) == 2" &&
+        expect_error 2 "--steps and --epochs" snd-train -o x.h5 -l tones.tsv --steps 5 --epochs 2 tones.h5 &&
+        expect_error 2 "--steps" snd-train -o x.h5 -l tones.tsv --steps 0 tones.h5
+}
+check "defaults from the data: the window, validation only from classes with clips to spare, steps" test_default_choices
+
+test_val_covers_clip() {
+    # Validation judges a clip by all its windows, as snd-classify --aggregate mean does:
+    # the validation accuracy in the history equals snd-classify's on the same clips.
+    snd-melspec -q -o vfit.h5 long[0-35-8].wav long1[0-2].wav && snd-melspec -q -o vheld.h5 long4.wav long9.wav long13.wav &&
+        snd-train -q -o vc.h5 -l long.tsv --arch "$tiny" --window 0.5s --batch 4 --epochs 3 \
+            --no-augment --ema 0 --val vheld.h5 --history vc.tsv vfit.h5 &&
+        want=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            $c["val_metric"] > m { m = $c["val_metric"] } END { print m }' vc.tsv) &&
+        got=$(snd-classify -m vc.h5 --aggregate mean --probs vheld.h5 |
+            snd-eval --truth long.tsv --allow-missing --tsv | awk -F'\t' '$1 == "accuracy" { print $3 }') &&
+        awk -v a="$want" -v b="$got" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' ||
+        { echo "history $want, snd-classify $got"; return 1; }
+}
+check "validation scores a clip by the mean over windows covering it" test_val_covers_clip
+
 test_spans() {
     {
         printf 'id\tlabel\tstart\tend\n'
         for i in 0 1 2 3 4 5 6 7; do printf 'low%d.wav\tlow\t0\t0.2\nhigh%d.wav\thigh\t0.1\t0.3\n' $i $i; done
     } >spans.tsv &&
-        snd-train -o sp.h5 -l spans.tsv --arch "$tiny" --window 0.2s --epochs 1 --batch 4 tones.h5 2>log &&
+        snd-train -o sp.h5 -l spans.tsv --arch "$tiny" --window 0.2s --epochs 1 --batch 4 \
+            --val-split 0.1 tones.h5 2>log &&
         grep -q '14 training and 2 validation examples' log
 }
 check "start and end columns label spans of clips" test_spans
