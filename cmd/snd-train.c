@@ -63,7 +63,8 @@ static const char usage[] =
 static const char usage_augment[] =
     "      --time-mask N       SpecAugment: widest time mask in frames (default 10)\n"
     "      --freq-mask N       widest frequency mask in bands (default 8)\n"
-    "      --masks N           masks of each kind per example (default 2)\n"
+    "      --masks N           masks of each kind per example (default 2; 0 when the\n"
+    "                          median class has fewer than 20 training examples)\n"
     "      --shift DUR         largest random shift of a window from its clip's centre\n"
     "                          (default: anywhere)\n"
     "      --stretch F         read each example at a random speed within 1 +- F\n"
@@ -193,7 +194,7 @@ struct args {
     int multi, skip, resume, adapt, json, quiet, threads;
     double val_split, window, shift_sec, pad_sec;
     long steps; /* --steps; 0: not given */
-    int window_given, weight_decay_given, val_split_given, epochs_given;
+    int window_given, weight_decay_given, val_split_given, epochs_given, masks_given;
     int centre; /* --standardise window: 1, global: 0, not given: -1 */
     struct snd_train_conf conf;
 };
@@ -285,12 +286,15 @@ static void parse_option(struct args *a, int c, char **argv)
         break;
     case OPT_TIME_MASK:
         t->time_mask = (int)snd_cli_long(prog, "--time-mask", optarg, 0, 100000);
+        a->masks_given = 1;
         break;
     case OPT_FREQ_MASK:
         t->freq_mask = (int)snd_cli_long(prog, "--freq-mask", optarg, 0, 100000);
+        a->masks_given = 1;
         break;
     case OPT_MASKS:
         t->masks = (int)snd_cli_long(prog, "--masks", optarg, 0, 100);
+        a->masks_given = 1;
         break;
     case OPT_SHIFT:
         a->shift_sec = snd_cli_dur(prog, "--shift", optarg, 0.0, 3600.0);
@@ -327,6 +331,7 @@ static void parse_option(struct args *a, int c, char **argv)
     case OPT_NO_AUGMENT:
         t->masks = 0, t->mixup = 0, t->stretch = 0, t->pitch = 0, a->shift_sec = 0;
         t->gain = 0, t->eq = 0, t->noise = 0, t->trim = 0, a->pad_sec = 0;
+        a->masks_given = 1;
         break;
     case OPT_INIT:
         a->init = optarg;
@@ -766,8 +771,15 @@ static void choose_epochs(struct args *a, long n_train)
                             a->conf.warmup, a->conf.epochs);
 }
 
+/* SpecAugment's masks, unless told: off when the classes have only a few examples each. */
+static void choose_masks(struct args *a, const struct snd_dataset *d)
+{
+    if (!a->masks_given && snd_dataset_class_median(d) < SND_FEW_EXAMPLES)
+        a->conf.masks = 0;
+}
+
 /* Say what snd-train chose where the user did not: the window, the validation, the
- * length of training. */
+ * length of training, the masks. */
 static void say_choices(const struct run *r)
 {
     const struct args *a = r->a;
@@ -790,6 +802,10 @@ static void say_choices(const struct run *r)
         fprintf(stderr,
                 "%s: %ld clip%s held out for validation (%g of each class that keeps %d or more)\n",
                 prog, n_val, n_val == 1 ? "" : "s", a->val_split, SND_VAL_KEEP);
+    if (!a->masks_given && a->conf.masks == 0)
+        fprintf(stderr, "%s: no time or frequency masks: the median class has %ld training "
+                        "examples, fewer than %d\n",
+                prog, snd_dataset_class_median(d), SND_FEW_EXAMPLES);
     if (!a->epochs_given)
         fprintf(stderr, "%s: %d epoch%s of %ld step%s of %d: %ld steps\n", prog, a->conf.epochs,
                 a->conf.epochs == 1 ? "" : "s", per_epoch, per_epoch == 1 ? "" : "s", a->conf.batch,
@@ -839,6 +855,7 @@ int main(int argc, char **argv)
     if (load_data(&r, argc - i, argv + i, &err) || make_model(&r, &err) != 0)
         goto done;
     choose_epochs(&a, snd_dataset_count(&r.data, 0));
+    choose_masks(&a, &r.data);
     say_choices(&r);
     a.conf.shift = a.shift_sec < 0 ? -1 : (int)snd_feat_frame_at(&r.data.feat, a.shift_sec);
     a.conf.pad = (int)snd_feat_frame_at(&r.data.feat, a.pad_sec);

@@ -458,6 +458,22 @@ void snd_dataset_lengths(const struct snd_dataset *d, long *shortest, long *medi
     free(len);
 }
 
+long snd_dataset_class_median(const struct snd_dataset *d)
+{
+    long *count = calloc((size_t)d->n_classes + 1, sizeof *count), median = 0;
+    if (count == NULL || d->n_classes < 1) {
+        free(count);
+        return 0;
+    }
+    for (long i = 0; i < d->n_ex; i++)
+        for (int k = 0; k < d->n_classes && !d->ex[i].val; k++)
+            count[k] += d->y[(size_t)i * (size_t)d->n_classes + (size_t)k] != 0;
+    qsort(count, (size_t)d->n_classes, sizeof *count, cmp_long);
+    median = count[(d->n_classes - 1) / 2];
+    free(count);
+    return median;
+}
+
 double snd_dataset_auto_window(const struct snd_dataset *d)
 {
     long shortest, median, longest;

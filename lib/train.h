@@ -88,6 +88,14 @@ double snd_dataset_auto_window(const struct snd_dataset *d);
 #define SND_MIN_STEPS 2000
 int snd_train_auto_epochs(long n_train, int batch);
 
+/* The median over classes of the number of training examples that have the class. */
+long snd_dataset_class_median(const struct snd_dataset *d);
+
+/* Below this many training examples in the median class, snd-train leaves SpecAugment's
+ * masks off unless told: with a handful of examples a class, blanking stripes of them
+ * costs more than the robustness it buys (bench/train/README.md, few clips). */
+#define SND_FEW_EXAMPLES 20
+
 /* Per-band mean and standard deviation over the training examples' frames. */
 void snd_dataset_band_stats(const struct snd_dataset *d, float *mean, float *std);
 

@@ -319,9 +319,14 @@ check "SGD, AdamW, balanced sampling and weights, a constant schedule" test_opti
 
 test_default_choices() {
     # Eight clips a class spare none for validation; 0.3-0.6 s clips make a 1 s window;
-    # --steps 40 of batch 4 over 16 clips is ten epochs.
+    # --steps 40 of batch 4 over 16 clips is ten epochs; eight examples a class are too
+    # few for masks, unless asked.
     snd-train -o d.h5 -l tones.tsv --arch "$tiny" --batch 4 --steps 40 tones.h5 2>log &&
         grep -q 'window 1 s, from the training clips' log &&
+        grep -q 'no time or frequency masks: the median class has 8 training examples' log &&
+        snd-train -o d.h5 -l tones.tsv --arch "$tiny" --batch 4 --steps 4 --masks 1 tones.h5 2>log2 &&
+        ! grep -q 'masks' log2 &&
+        snd-train -o d.h5 -l tones.tsv --arch "$tiny" --batch 4 --steps 40 tones.h5 2>log &&
         grep -q 'no validation split' log && grep -q '16 training and 0 validation examples' log &&
         $py -c "import h5py; m = h5py.File('d.h5'); assert len(m['history/epoch']) == 10, m['history/epoch'][()]; assert abs(m.attrs['window_seconds'] - 1) < 1e-9, m.attrs['window_seconds']" &&
         # Longer clips, a longer window: 2.2 s clips, 2 s. Nine clips of a class spare one
@@ -347,7 +352,7 @@ test_default_choices() {
         expect_error 2 "--steps and --epochs" snd-train -o x.h5 -l tones.tsv --steps 5 --epochs 2 tones.h5 &&
         expect_error 2 "--steps" snd-train -o x.h5 -l tones.tsv --steps 0 tones.h5
 }
-check "defaults from the data: the window, validation only from classes with clips to spare, steps" test_default_choices
+check "defaults from the data: the window, validation only from classes with clips to spare, steps, masks" test_default_choices
 
 test_val_covers_clip() {
     # Validation judges a clip by all its windows, as snd-classify --aggregate mean does:
