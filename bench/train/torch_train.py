@@ -270,4 +270,5 @@ def main():
     print(f"test_accuracy {test_acc:.4f}")
 
 
-main()
+if __name__ == "__main__":
+    main()
