@@ -4,7 +4,7 @@
 # and the model is tested on every clip of the fifth, whose voice it has never heard. A
 # network that has only learnt voices fails here; augmentation is what should carry it.
 # Usage: sh bench/train/loso.sh  (by hand, never from make check)
-# EPOCHS=N (default 30); SND_TRAIN_OPTS="..." adds options to snd-train, MELSPEC_OPTS="..."
+# EPOCHS=N (default: what snd-train chooses, at least 30); SND_TRAIN_OPTS="..." adds options to snd-train, MELSPEC_OPTS="..."
 # to snd-melspec (the features of every clip, real or synthetic); VOICES=N adds N
 # synthetic speakers of the digits (voices.py) to every fold's training set, made by the
 # synthesisers ENGINES="espeak accent flite festival" names (default espeak; one named
@@ -19,7 +19,7 @@ PY=/usr/bin/python3
 BIN=${SND_BIN:-$root/build/rel/bin}
 SHARED=${SND_SHARED:-$root/../shared}
 FSDD=$SHARED/data/fsdd/recordings
-EPOCHS=${EPOCHS:-30}
+EPOCHS=${EPOCHS:-}
 OPTS=${SND_TRAIN_OPTS:-}
 FEATURES=${MELSPEC_OPTS:-}
 VOICES=${VOICES:-0}
@@ -78,7 +78,7 @@ if [ "$VOICES" -gt 0 ]; then
     extra=voices.h5
 fi
 
-echo "leave one speaker out: $EPOCHS epochs, snd-train defaults${OPTS:+ and $OPTS}${FEATURES:+, features $FEATURES}${extra:+, $VOICES synthetic voices ($ENGINES)}"
+echo "leave one speaker out: ${EPOCHS:-snd-train's choice of} epochs, snd-train defaults${OPTS:+ and $OPTS}${FEATURES:+, features $FEATURES}${extra:+, $VOICES synthetic voices ($ENGINES)}"
 if [ "$ADAPT" = 1 ]; then
     printf '  %-10s %8s %9s %9s\n' speaker "test acc" "s/epoch" "adapted"
 else
@@ -90,7 +90,7 @@ n=0
 for s in $speakers; do
     train=$(for o in $speakers; do [ "$o" = "$s" ] || printf '%s.h5 ' "$o"; done)$extra
     # shellcheck disable=SC2086
-    "$BIN/snd-train" -q -o "model-$s.h5" -l labels.tsv --epochs "$EPOCHS" -j 2 \
+    "$BIN/snd-train" -q -o "model-$s.h5" -l labels.tsv ${EPOCHS:+--epochs "$EPOCHS"} -j 2 \
         --history "hist-$s.tsv" $OPTS $train || { echo "loso: snd-train failed for $s" >&2; exit 1; }
     acc=$("$PY" "$root/tests/cli/model_check.py" "model-$s.h5" "$s.h5" labels.tsv)
     secs=$(awk -F'\t' 'NR > 1 { s += $6; n++ } END { printf "%.2f", s / n }' "hist-$s.tsv")
