@@ -136,7 +136,7 @@ static int create_layout(struct snd_ff_writer *w, const struct snd_feat_params *
 {
     long long zero = 0;
 
-    w->f = H5Fcreate(w->file.tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    w->f = snd_h5_create_temp(&w->file);
     if (w->f < 0)
         return snd_fail(err, "%s: cannot create an HDF5 file", w->name);
     w->mel = create_extendable(w->f, "mel", H5T_IEEE_F32LE, 2, 0, (hsize_t)p->n_mels, CHUNK_ROWS);
@@ -184,7 +184,7 @@ static int open_for_append(struct snd_ff_writer *w, const struct snd_feat_params
     }
     if (copy_file(w->name, w->file.fd, err) != 0)
         return -1;
-    w->f = H5Fopen(w->file.tmp_path, H5F_ACC_RDWR, H5P_DEFAULT);
+    w->f = snd_h5_open_temp(&w->file);
     if (w->f < 0)
         return snd_fail(err, "%s: cannot reopen for appending", w->name);
     w->mel = H5Dopen2(w->f, "mel", H5P_DEFAULT);

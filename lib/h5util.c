@@ -338,3 +338,41 @@ int snd_h5_read_strings(hid_t loc, const char *name, char ***out, long *n, const
         return snd_fail(err, "%s: cannot read dataset %s", where, name);
     return 0;
 }
+
+/* The file-access properties for a's temporary: see snd_h5_create_temp. */
+static hid_t temp_fapl(const struct snd_atomic *a)
+{
+    hid_t p;
+
+    if (!a->unnamed)
+        return H5P_DEFAULT;
+    p = H5Pcreate(H5P_FILE_ACCESS);
+    if (p >= 0 && H5Pset_fapl_stdio(p) < 0) {
+        H5Pclose(p);
+        return -1;
+    }
+    return p;
+}
+
+static hid_t open_temp(const struct snd_atomic *a, int create)
+{
+    hid_t p = temp_fapl(a), f;
+
+    if (p < 0)
+        return -1;
+    f = create ? H5Fcreate(a->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, p)
+               : H5Fopen(a->tmp_path, H5F_ACC_RDWR, p);
+    if (p != H5P_DEFAULT)
+        H5Pclose(p);
+    return f;
+}
+
+hid_t snd_h5_create_temp(const struct snd_atomic *a)
+{
+    return open_temp(a, 1);
+}
+
+hid_t snd_h5_open_temp(const struct snd_atomic *a)
+{
+    return open_temp(a, 0);
+}

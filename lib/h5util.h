@@ -6,12 +6,20 @@
 
 #include <hdf5.h>
 
+#include "atomic.h"
 #include "err.h"
 
 /* HDF5 prints an error stack on stderr for every failed call unless told not to; the
  * library never prints, so every entry point that opens a file calls this first. It
  * changes HDF5's process-wide setting, which is why it is one idempotent function. */
 void snd_h5_quiet(void);
+
+/* Create (truncating) or open for writing the HDF5 file at an atomic file's temporary.
+ * An unnamed temporary's name, /proc/self/fd/N, is a symbolic link, which HDF5's default
+ * driver resolves to the path the file no longer has and fails; its stdio driver takes the
+ * name as it is. Return a file id, or -1. */
+hid_t snd_h5_create_temp(const struct snd_atomic *a);
+hid_t snd_h5_open_temp(const struct snd_atomic *a);
 
 /* Write a scalar attribute on loc, replacing one of the same name: int64, float64, or a
  * variable-length UTF-8 string. Return 0, or -1. */

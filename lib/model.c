@@ -175,7 +175,7 @@ int snd_model_save(const struct snd_model *m, const char *path, int (*extra)(hid
     snd_h5_quiet();
     if (snd_atomic_create(&a, path, err) != 0)
         return -1;
-    f = H5Fcreate(a.tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    f = snd_h5_create_temp(&a);
     if (f < 0) {
         snd_atomic_abort(&a);
         return snd_fail(err, "%s: cannot create an HDF5 file", path);

@@ -166,3 +166,30 @@ b.create_dataset('id', data=a['id'][()], dtype=h5py.string_dtype())
 " && expect_error 1 'fixed.h5: cannot append: its datasets have a fixed size' snd-melspec -q -a -o fixed.h5 tone.wav
 }
 check "appending to a file h5py wrote with fixed-size datasets" test_append_fixed_size
+
+# kill -9 at any moment: no partial file, no temporary beside it, and a file being
+# replaced still whole (the temporary is unnamed: lib/atomic.c).
+test_kill_leaves_nothing() {
+    mkdir killed && cd killed && snd-melspec -q -o keep.h5 ../tone.wav && cp keep.h5 keep.orig &&
+        yes ../tone.wav | head -n 300 >many && trial=0 && finished=0 &&
+        while [ $trial -lt 12 ]; do
+            target=new.h5
+            [ $((trial % 2)) = 1 ] && target=keep.h5
+            # shellcheck disable=SC2046
+            snd-melspec -q -j 1 -o $target $(cat many) &
+            pid=$!
+            sleep "0.$((trial % 6 * 4))"
+            kill -9 $pid 2>/dev/null || finished=$((finished + 1))
+            wait $pid 2>/dev/null
+            if [ -e new.h5 ]; then
+                $py -c "import h5py; assert len(h5py.File('new.h5')['offsets']) == 301" || return 1
+                rm new.h5
+            fi
+            [ $target = new.h5 ] || cmp -s keep.h5 keep.orig ||
+                $py -c "import h5py; assert len(h5py.File('keep.h5')['offsets']) == 301" || return 1
+            cp keep.orig keep.h5
+            trial=$((trial + 1))
+        done &&
+        [ "$(ls -A | sort | tr '\n' ' ')" = "keep.h5 keep.orig many " ] && [ $finished -lt 12 ]
+}
+check "kill -9 in 12 trials: no partial output, no temporary left, a replaced file whole" test_kill_leaves_nothing

@@ -160,6 +160,7 @@ resume_same() {
         tiny_train_bg "$n-cut.h5" --epochs 4 --history "$n.fifo" "$@" &&
         pid=$! && cat "$n.fifo" >/dev/null && wait_ckpt "$n-cut.h5.ckpt" 1 &&
         kill -9 $pid && { wait $pid 2>/dev/null; true; } && [ ! -e "$n-cut.h5" ] &&
+        [ -z "$(ls -A | grep "^\.$n-cut")" ] &&
         snd-train -o "$n-cut.h5" -l tones.tsv --arch "$tiny" --window 0.5s --epochs 4 --batch 4 \
             --resume "$@" tones.h5 2>"$n.log" &&
         grep -q "resuming from $n-cut.h5.ckpt after epoch 2" "$n.log" &&
@@ -170,7 +171,7 @@ resume_same() {
 test_resume() {
     resume_same plain
 }
-check "--resume after kill -9 continues from the checkpoint to the same model" test_resume
+check "--resume after kill -9 (no temporary left) continues from the checkpoint to the same model" test_resume
 
 # --ema (on by default) validates and keeps a moving average of the weights: another
 # model than with it off, the same with any threads, and resumed from a checkpoint to
