@@ -35,6 +35,7 @@ static const char usage[] =
     "                        table)\n"
     "      --batch N         windows per pass through the network (default 4)\n"
     "  -j, --threads N       threads (default: all cores)\n"
+    "  -q, --quiet           no chatter on stderr (there is none: only errors, always said)\n"
     "  -h, --help            show this help\n"
     "      --version         show the version\n";
 
@@ -61,6 +62,7 @@ static const struct option long_opts[] = {
     {"format", required_argument, NULL, OPT_FORMAT},
     {"batch", required_argument, NULL, OPT_BATCH},
     {"threads", required_argument, NULL, 'j'},
+    {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -83,7 +85,7 @@ static int parse_args(int argc, char **argv, struct snd_classify_opts *o)
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":m:j:h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":m:j:qh", long_opts, NULL)) != -1) {
         switch (c) {
         case 'm':
             o->model = optarg;
@@ -112,6 +114,8 @@ static int parse_args(int argc, char **argv, struct snd_classify_opts *o)
             break;
         case OPT_BATCH:
             o->batch = (int)snd_cli_long(prog, "--batch", optarg, 1, 4096);
+            break;
+        case 'q': /* every tool takes -q; snd-classify has nothing but errors to say */
             break;
         case 'j':
             o->threads = (int)snd_cli_long(prog, "--threads", optarg, 1, 1024);

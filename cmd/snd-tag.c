@@ -48,6 +48,7 @@ static const char usage[] =
     "                        (default 1s)\n"
     "      --format FMT      tsv (default), audacity (label track) or raven (selection\n"
     "                        table)\n"
+    "  -q, --quiet           no notes of commands to be retried (failures still said)\n"
     "  -h, --help            show this help\n"
     "      --version         show the version\n";
 
@@ -86,6 +87,7 @@ static const struct option long_opts[] = {
     {"retries", required_argument, NULL, OPT_RETRIES},
     {"retry-delay", required_argument, NULL, OPT_RETRY_DELAY},
     {"format", required_argument, NULL, OPT_FORMAT},
+    {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -106,6 +108,7 @@ struct args {
     enum snd_labelfmt format;
     const char *events_only; /* an option of --events met without it */
     const char *exec_only;
+    int quiet;
 };
 
 /* The run: where decisions go. */
@@ -147,8 +150,11 @@ static int parse_args(int argc, char **argv, struct args *a)
     int c;
 
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":h", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":qh", long_opts, NULL)) != -1) {
         switch (c) {
+        case 'q':
+            a->quiet = 1;
+            break;
         case OPT_THRESHOLD:
             a->tag.threshold = snd_cli_double(prog, "--threshold", optarg, 0.0, 1.0);
             a->threshold_given = 1;
@@ -290,6 +296,8 @@ int main(int argc, char **argv)
         /* Children are reaped with waitpid(), which an inherited SIG_IGN would defeat. */
         signal(SIGCHLD, SIG_DFL);
         run.runner = snd_runner_new(a.exec, (int)a.retries, a.retry_delay_sec, report, NULL, &err);
+        if (run.runner != NULL)
+            snd_runner_set_quiet(run.runner, a.quiet);
     }
     if ((a.exec != NULL && run.runner == NULL) ||
         (run.tagger = snd_tagger_new(&a.tag, decided, &run, &err)) == NULL ||

@@ -34,7 +34,7 @@ _snd_classify()
     if [[ $cur == -* && $i -eq $cword ]]; then
         COMPREPLY=($(compgen -W '-m --model --hop --aggregate --probs
             --uncertainty --top-k --threshold --format --batch -j --threads
-            -h --help --version' -- "$cur"))
+            -q --quiet -h --help --version' -- "$cur"))
         return
     fi
     # Operands are features or audio files.

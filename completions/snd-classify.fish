@@ -33,5 +33,6 @@ complete -c snd-classify -l format -x -d 'Form of the output' \
 # Speed
 complete -c snd-classify -l batch -x -d 'Windows per pass through the network (4)'
 complete -c snd-classify -s j -l threads -x -d 'Threads (default: all cores)'
+complete -c snd-classify -s q -l quiet -d 'No chatter on stderr'
 complete -c snd-classify -s h -l help -d 'Show help'
 complete -c snd-classify -l version -d 'Show the version'

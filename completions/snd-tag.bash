@@ -32,7 +32,7 @@ _snd_tag()
     if [[ $cur == -* && $i -eq $cword ]]; then
         COMPREPLY=($(compgen -W '--threshold --thresholds --top-k --labels --events
             --on --off --median --min-duration --min-gap --cooldown --exec --retries
-            --retry-delay --format -h --help --version' -- "$cur"))
+            --retry-delay --format -q --quiet -h --help --version' -- "$cur"))
         return
     fi
     _filedir tsv

@@ -33,6 +33,7 @@ complete -c snd-tag -l cooldown -x -d 'Hold back events of a label this long aft
 complete -c snd-tag -l exec -x -a '(__fish_complete_command)' -d 'Run a command for each row written'
 complete -c snd-tag -l retries -x -d 'Retry a failed command this many times'
 complete -c snd-tag -l retry-delay -x -d 'First retry after this, then twice as long'
+complete -c snd-tag -s q -l quiet -d 'No notes of commands to be retried'
 complete -c snd-tag -l format -x -d 'Output table' \
     -a 'tsv\t"TSV with a header" audacity\t"Audacity label track" raven\t"Raven selection table"'
 

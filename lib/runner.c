@@ -40,6 +40,7 @@ struct snd_runner {
     double delay_sec;
     snd_runner_report_fn report;
     void *ctx;
+    int quiet; /* retries are not reported */
     struct job jobs[SND_RUNNER_MAX_JOBS];
     int n_jobs;
 };
@@ -190,8 +191,9 @@ static int failed(struct snd_runner *r, struct job *j, const char *how)
         return 1;
     }
     delay = r->delay_sec * pow(2.0, retry - 1);
-    say(r, "--exec: command failed for event %s at %s s (%s), retry %d of %d in %g s", j->label,
-        j->start, how, retry, r->retries, delay);
+    if (!r->quiet)
+        say(r, "--exec: command failed for event %s at %s s (%s), retry %d of %d in %g s", j->label,
+            j->start, how, retry, r->retries, delay);
     j->state = WAITING;
     j->due = now_sec() + delay;
     return 0;
@@ -353,4 +355,9 @@ FILE *snd_runner_open_input(struct snd_runner *r, const char *path, struct snd_e
         input_close(in);
     }
     return f;
+}
+
+void snd_runner_set_quiet(struct snd_runner *r, int quiet)
+{
+    r->quiet = quiet;
 }

@@ -44,4 +44,8 @@ void snd_runner_drain(struct snd_runner *r);
  * standard input open. */
 FILE *snd_runner_open_input(struct snd_runner *r, const char *path, struct snd_err *err);
 
+/* Quiet: a failed command that will be retried is not reported; one given up on, or never
+ * run, still is. */
+void snd_runner_set_quiet(struct snd_runner *r, int quiet);
+
 #endif

@@ -46,3 +46,13 @@ options_documented() {
 for b in "$SND_BIN"/snd-*; do
     check "$(basename "$b").1 documents every option of --help" options_documented "$b"
 done
+
+# DESIGN.md: -q silences stderr chatter, in every tool alike.
+test_every_binary_takes_q() {
+    for b in "$SND_BIN"/snd-*; do
+        "$b" --help | grep -q '^  -q, --quiet ' || { echo "$(basename "$b") --help has no -q"; return 1; }
+        grep -q '^\.It Fl q , Fl \\-quiet' "$man/$(basename "$b").1" ||
+            { echo "$(basename "$b").1 has no -q"; return 1; }
+    done
+}
+check "every binary takes -q, --quiet, and its page says so" test_every_binary_takes_q

@@ -23,6 +23,13 @@ test_help() {
 }
 check "--help and --version" test_help
 
+test_quiet() {
+    snd-classify -m m.h5 long.h5 >loud.tsv 2>loud.err && snd-classify -q -m m.h5 long.h5 >quiet.tsv 2>quiet.err &&
+        cmp -s loud.tsv quiet.tsv && [ ! -s quiet.err ] &&
+        expect_error 1 '^snd-classify: nope.h5: No such file or directory' snd-classify -q -m m.h5 nope.h5
+}
+check "-q: the same rows, and errors still said" test_quiet
+
 test_windows_match_numpy() {
     snd-classify -m m.h5 --probs tones.h5 long.h5 >p.tsv &&
         head -1 p.tsv | grep -q "^id	start	end	label	prob	p:high	p:low$" &&

@@ -262,6 +262,15 @@ test_exec_always_fails() {
 }
 check "--exec: a command that always fails: reported, given up, exit 0" test_exec_always_fails
 
+test_exec_quiet() {
+    timeout 20 snd-tag -q --events --retries 2 --retry-delay 100ms --exec 'exit 3' pred.tsv \
+        >got.tsv 2>err.txt || return 1
+    [ "$(wc -l <got.tsv)" -eq 3 ] && ! grep -q 'retry 1 of 2' err.txt &&
+        grep -q '^snd-tag: --exec: command failed for event beep at 0 s (exit 3); gave up after 2 retries$' err.txt &&
+        [ "$(wc -l <err.txt)" -eq 2 ]
+}
+check "-q: no notes of retries, commands given up on still said" test_exec_quiet
+
 test_exec_signal() {
     timeout 20 snd-tag --events --retries 0 --exec 'kill -9 $$' pred.tsv >/dev/null 2>err.txt &&
         grep -q 'for event beep at 0 s (killed by signal 9)$' err.txt
