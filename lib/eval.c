@@ -508,14 +508,8 @@ static int load_events(struct event_list *l, struct snd_strset *files, const cha
             l->cap = cap;
         }
         e = &l->v[l->n];
-        if (snd_tsv_field_double(r, c_start, &e->onset, err) != 0 ||
-            snd_tsv_field_double(r, c_end, &e->offset, err) != 0) {
+        if (snd_tsv_field_span(r, c_start, c_end, &e->onset, &e->offset, err) != 0) {
             k = -1;
-            break;
-        }
-        if (!(e->onset >= 0.0 && e->offset >= e->onset)) {
-            k = snd_fail(err, "%s:%ld: an event from %s to %s s", path, snd_tsv_line(r),
-                         snd_tsv_field(r, c_start), snd_tsv_field(r, c_end));
             break;
         }
         if (snd_strset_add(files, snd_tsv_field(r, c_id)) < 0 ||
@@ -623,8 +617,7 @@ static int load_windows(struct windows *w, struct tables *t, struct snd_strset *
         double a, b, v;
         long file = snd_strset_index(files, snd_tsv_field(r, c_id));
         const char *truth_label;
-        if (snd_tsv_field_double(r, c_start, &a, err) != 0 ||
-            snd_tsv_field_double(r, c_end, &b, err) != 0) {
+        if (snd_tsv_field_span(r, c_start, c_end, &a, &b, err) != 0) {
             k = -1;
             break;
         }

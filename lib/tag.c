@@ -486,14 +486,8 @@ int snd_tag_read(struct snd_tagger *t, FILE *f, const char *name, struct snd_err
         const char *id = snd_tsv_field(r, c_id);
         double start, end;
         k = -1;
-        if (snd_tsv_field_double(r, c_start, &start, err) != 0 ||
-            snd_tsv_field_double(r, c_end, &end, err) != 0)
+        if (snd_tsv_field_span(r, c_start, c_end, &start, &end, err) != 0)
             break;
-        if (end < start) {
-            snd_fail(err, "%s:%ld: end %s is before start %s", name, snd_tsv_line(r),
-                     snd_tsv_field(r, c_end), snd_tsv_field(r, c_start));
-            break;
-        }
         if (prev_id != NULL && strcmp(prev_id, id) == 0 && start < prev_start) {
             snd_fail(err,
                      "%s:%ld: start %s is before the previous window's of id '%.80s' "

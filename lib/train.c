@@ -83,12 +83,11 @@ static int read_span(struct snd_tsv_reader *r, int c_start, int c_end, struct la
     row->start = row->end = -1;
     if (c_start < 0)
         return 0;
-    if (snd_tsv_field_double(r, c_start, &row->start, err) != 0 ||
-        snd_tsv_field_double(r, c_end, &row->end, err) != 0)
+    if (snd_tsv_field_span(r, c_start, c_end, &row->start, &row->end, err) != 0)
         return -1;
-    if (!(row->start >= 0 && row->end > row->start))
-        return snd_fail(err, "%s:%ld: span %g..%g is empty or negative", path, snd_tsv_line(r),
-                        row->start, row->end);
+    if (row->end == row->start)
+        return snd_fail(err, "%s:%ld: span %g..%g is empty", path, snd_tsv_line(r), row->start,
+                        row->end);
     return 0;
 }
 

@@ -266,6 +266,28 @@ int snd_tsv_field_prob(const struct snd_tsv_reader *r, int col, double *out, str
     return 0;
 }
 
+/* A time in seconds: a number, not below 0. */
+static int field_seconds(const struct snd_tsv_reader *r, int col, double *out, struct snd_err *err)
+{
+    if (snd_tsv_field_double(r, col, out, err) != 0)
+        return -1;
+    if (*out < 0.0)
+        return snd_fail(err, "%s:%ld: column %s: %s is negative (seconds from the start)",
+                        r->name, r->line_no, r->cols[col], r->fields[col]);
+    return 0;
+}
+
+int snd_tsv_field_span(const struct snd_tsv_reader *r, int c_start, int c_end, double *start,
+                       double *end, struct snd_err *err)
+{
+    if (field_seconds(r, c_start, start, err) != 0 || field_seconds(r, c_end, end, err) != 0)
+        return -1;
+    if (*end < *start)
+        return snd_fail(err, "%s:%ld: end %s is before start %s", r->name, r->line_no,
+                        r->fields[c_end], r->fields[c_start]);
+    return 0;
+}
+
 void snd_tsv_close(struct snd_tsv_reader *r)
 {
     if (r == NULL)

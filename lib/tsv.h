@@ -46,6 +46,12 @@ int snd_tsv_field_double(const struct snd_tsv_reader *r, int col, double *out, s
  * one outside the range is refused with err "FILE:LINE: column NAME: …". */
 int snd_tsv_field_prob(const struct snd_tsv_reader *r, int col, double *out, struct snd_err *err);
 
+/* The start and end columns of the current row, as a span of time: each a number of
+ * seconds from 0 on, the end not before the start. Anything else is refused with err
+ * "FILE:LINE: column start: …" or "FILE:LINE: end E is before start S". */
+int snd_tsv_field_span(const struct snd_tsv_reader *r, int c_start, int c_end, double *start,
+                       double *end, struct snd_err *err);
+
 void snd_tsv_close(struct snd_tsv_reader *r); /* NULL is fine */
 
 /* Start a table on f (which the caller keeps), named name in messages, and write its

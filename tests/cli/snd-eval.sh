@@ -145,7 +145,7 @@ check "--min on event scores" test_events_min
 
 test_events_bad() {
     printf 'id\tstart\tend\tlabel\nrec.wav\t2\t1\tbeep\n' >back.tsv &&
-        expect_error 1 'back.tsv:2: an event from 2 to 1 s' snd-eval --events --truth ref.tsv back.tsv &&
+        expect_error 1 'back.tsv:2: end 1 is before start 2' snd-eval --events --truth ref.tsv back.tsv &&
         expect_error 1 "no column 'start'" snd-eval --events --truth truth.tsv pred.tsv
 }
 check "an event ending before it starts, a table without times" test_events_bad
@@ -189,3 +189,13 @@ assert d['confusion_matrix_rows_truth_cols_pred'] == [[2, 1], [1, 2]], d" &&
         expect_error 1 'a truth of spans scores each window' snd-eval --truth spans.tsv --aggregate mean win.tsv
 }
 check "windows scored against the span holding their midpoint" test_windows
+
+test_windows_bad_times() {
+    sed '3s/^rec.wav\t0.5\t/rec.wav\t-0.5\t/' win.tsv >neg.tsv &&
+        expect_error 1 'neg.tsv:3: column start: -0.5 is negative' snd-eval --truth spans.tsv neg.tsv &&
+        sed '3s/^rec.wav\t0.5\t1.5/rec.wav\t1.5\t0.5/' win.tsv >back.tsv &&
+        expect_error 1 'back.tsv:3: end 0.5 is before start 1.5' snd-eval --truth spans.tsv back.tsv &&
+        sed '3s/^rec.wav\t0.5\t1.5/rec.wav\t\t1.5/' win.tsv >empty.tsv &&
+        expect_error 1 "empty.tsv:3: column start: invalid number ''" snd-eval --truth spans.tsv empty.tsv
+}
+check "window times validated: negative, backwards and empty starts refused" test_windows_bad_times

@@ -381,6 +381,15 @@ test_spans() {
 }
 check "start and end columns label spans of clips" test_spans
 
+test_spans_bad() {
+    printf 'id\tlabel\tstart\tend\nlow0.wav\tlow\t-0.1\t0.2\n' >neg.tsv &&
+        expect_error 1 'neg.tsv:2: column start: -0.1 is negative' snd-train -o n.h5 -l neg.tsv tones.h5 &&
+        printf 'id\tlabel\tstart\tend\nlow0.wav\tlow\t0.2\t0.2\n' >empty.tsv &&
+        expect_error 1 'empty.tsv:2: span 0.2..0.2 is empty' snd-train -o n.h5 -l empty.tsv tones.h5 &&
+        [ ! -e n.h5 ]
+}
+check "spans starting before 0 or empty refused, no model written" test_spans_bad
+
 test_unlabelled() {
     grep -v '^low7' tones.tsv >missing.tsv &&
         expect_error 1 "tones.h5: clip low7.wav has no label in the labels" \

@@ -319,6 +319,8 @@ static void bad_rows_refused(void)
                  "in.tsv:2: column p:a: 1.01 is outside [0, 1]") == 0);
     CHECK(strcmp(refuse(&o, HEAD "x\t2\t1\ta\t0.5\t0.5\t0\n"),
                  "in.tsv:2: end 1 is before start 2") == 0);
+    CHECK(strcmp(refuse(&o, HEAD "x\t-1\t1\ta\t0.5\t0.5\t0\n"),
+                 "in.tsv:2: column start: -1 is negative (seconds from the start)") == 0);
     CHECK(strstr(refuse(&o, HEAD "x\t2\t3\ta\t0.5\t0.5\t0\nx\t1\t2\ta\t0.5\t0.5\t0\n"),
                  "in.tsv:3: start 1 is before the previous window's of id 'x'") != NULL);
     CHECK(strcmp(refuse(&o, "id\tend\tp:a\n"), "in.tsv: no column 'start' in the header") == 0);

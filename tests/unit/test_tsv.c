@@ -128,6 +128,47 @@ static void numbers_in_fields(void)
     fclose(f);
 }
 
+/* Times are validated as probabilities are: a number, from 0 on, the end not first. */
+static void spans_of_time(void)
+{
+    static const struct {
+        const char *row, *msg;
+    } cases[] = {
+        {"0.5\t1.5\n", ""},
+        {"2\t2\n", ""},
+        {"\t1\n", "t.tsv:2: column start: invalid number ''"},
+        {"0\t\n", "t.tsv:2: column end: invalid number ''"},
+        {"-0.25\t1\n", "t.tsv:2: column start: -0.25 is negative (seconds from the start)"},
+        {"0\t-1\n", "t.tsv:2: column end: -1 is negative (seconds from the start)"},
+        {"nan\t1\n", "t.tsv:2: column start: invalid number 'nan'"},
+        {"0\tinf\n", "t.tsv:2: column end: invalid number 'inf'"},
+        {"3\t1\n", "t.tsv:2: end 1 is before start 3"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct snd_err err = {0};
+        char text[64];
+        FILE *f;
+        struct snd_tsv_reader *r;
+        double a = -1, b = -1;
+
+        snprintf(text, sizeof text, "start\tend\n%s", cases[i].row);
+        r = open_text(text, &f, &err);
+        CHECK(r != NULL && snd_tsv_next(r, &err) == 1);
+        if (cases[i].msg[0] == '\0') {
+            CHECK(snd_tsv_field_span(r, 0, 1, &a, &b, &err) == 0 && a >= 0 && b >= a);
+        } else {
+            CHECK(snd_tsv_field_span(r, 0, 1, &a, &b, &err) == -1);
+            if (strcmp(err.msg, cases[i].msg) != 0)
+                printf("    case %zu: got \"%s\"\n", i, err.msg);
+            CHECK(strcmp(err.msg, cases[i].msg) == 0);
+        }
+        snd_tsv_close(r);
+        fclose(f);
+    }
+}
+
 static void writer_refuses_tabs_and_newlines(void)
 {
     struct snd_err err = {0};
@@ -167,6 +208,7 @@ int main(void)
     RUN(nul_byte_refused);
     RUN(utf8_validation);
     RUN(numbers_in_fields);
+    RUN(spans_of_time);
     RUN(writer_refuses_tabs_and_newlines);
     RUN(times_formatted_short);
     return HARNESS_STATUS();
