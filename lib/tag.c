@@ -19,7 +19,9 @@ struct cls {
     double threshold, on, off;
     int enabled;
     int state;                        /* IDLE, OPEN, or HOLD: closed, waiting out min_gap */
-    double ev_start, ev_end, ev_prob; /* the event being built, OPEN or HOLD */
+    double ev_start, ev_end, ev_prob; /* the event being built, OPEN or HOLD; while OPEN,
+                                         ev_end is the end of its last window */
+    double last_start;                /* OPEN: the start of its last window */
     int reported;                     /* since the current id began */
     double report_end;                /* end of the last reported event */
 };
@@ -34,6 +36,10 @@ struct snd_tagger {
     /* Events: the last o->median windows of the id, window i in slot i % median. */
     double *r_start, *r_end, *r_p; /* r_p: median x cap_cls */
     long n_seen, n_decided;        /* windows of the id read, and passed to the machine */
+    double hop;                    /* between the id's window starts; 0 before its second */
+    double last_row_start;         /* the start of the id's latest window read */
+    double step_hop;               /* the hop for the window being decided: 0 for the id's
+                                      first, before which no window heard nothing */
     double *filt, *raw, *vals;     /* scratch: cap_cls, cap_cls, median */
     int *pick;                     /* scratch: cap_cls */
 };
@@ -219,12 +225,51 @@ static int finalize(struct snd_tagger *t, struct cls *c, struct snd_err *err)
     return emit(t, c->name, c->ev_start, c->ev_end, c->ev_prob, err);
 }
 
-static void open_event(struct cls *c, double start, double end, double prob)
+/* Where a sound begins that the window from start to end is the first to hear: the
+ * window before, hop earlier, did not, so what it lacks, the last hop of this one, holds
+ * the onset. Windows that do not overlap (hop at least the window) say only the window. */
+static double onset_in(double start, double end, double hop)
+{
+    return hop > 0 ? fmax(start, end - hop) : start;
+}
+
+/* Where a sound ends that the window from start to end is the last to hear: within its
+ * first hop, which the next window lacks. */
+static double offset_in(double start, double end, double hop)
+{
+    return hop > 0 ? fmin(end, start + hop) : end;
+}
+
+static void open_event(struct cls *c, double start, double end, double hop, double prob)
 {
     c->state = OPEN;
-    c->ev_start = start;
+    c->ev_start = onset_in(start, end, hop);
     c->ev_end = end;
+    c->last_start = start;
     c->ev_prob = prob;
+}
+
+static void extend_event(struct cls *c, double start, double end, double prob)
+{
+    c->ev_end = fmax(c->ev_end, end);
+    c->last_start = start;
+    c->ev_prob = fmax(c->ev_prob, prob);
+}
+
+/* The event's last window has passed: its end is where the sound stops. Windows that
+ * overlap by half or more leave an event of one window (or of a few, by more) shorter than
+ * a hop, or ending before it starts: the sound is then the hop around the middle. */
+static void close_event(struct cls *c, double hop)
+{
+    double end = offset_in(c->last_start, c->ev_end, hop);
+
+    if (end - c->ev_start < hop) {
+        double mid = (c->ev_start + end) / 2;
+        c->ev_start = mid - hop / 2;
+        end = mid + hop / 2;
+    }
+    c->ev_end = end;
+    c->state = HOLD;
 }
 
 /* One window of one class through the hysteresis: f the filtered score (-1: not among the
@@ -237,34 +282,33 @@ static int step(struct snd_tagger *t, struct cls *c, double start, double end, d
     switch (c->state) {
     case IDLE:
         if (f >= c->on)
-            open_event(c, start, end, raw);
+            open_event(c, start, end, t->step_hop, raw);
         return 0;
     case OPEN:
         if (f >= c->off) {
-            c->ev_end = fmax(c->ev_end, end);
-            c->ev_prob = fmax(c->ev_prob, raw);
+            extend_event(c, start, end, raw);
             return 0;
         }
-        c->state = HOLD;
+        close_event(c, t->step_hop);
         break;
     case HOLD:
         if (f >= c->on) {
             /* A gap shorter than min_gap, or an overlap, joins the two. */
-            if (start - c->ev_end < min_gap - TIME_EPS) {
+            if (onset_in(start, end, t->step_hop) - c->ev_end < min_gap - TIME_EPS) {
                 c->state = OPEN;
-                c->ev_end = fmax(c->ev_end, end);
-                c->ev_prob = fmax(c->ev_prob, raw);
+                extend_event(c, start, end, raw);
                 return 0;
             }
             if (finalize(t, c, err) != 0)
                 return -1;
-            open_event(c, start, end, raw);
+            open_event(c, start, end, t->step_hop, raw);
             return 0;
         }
         break;
     }
-    /* Windows start in time order, so once one starts min_gap past the event's end no
-     * later window can bridge to it: it is final. */
+    /* Windows start in time order, and a sound a window hears begins no earlier than the
+     * window, so once one starts min_gap past the event's end no later window can bridge
+     * to it: it is final. */
     if (start >= c->ev_end + min_gap - TIME_EPS)
         return finalize(t, c, err);
     return 0;
@@ -305,6 +349,7 @@ static int decide_and_step(struct snd_tagger *t, long d, struct snd_err *err)
     size_t slot = (size_t)(d % n);
 
     decide(t, d);
+    t->step_hop = d > 0 ? t->hop : 0.0;
     choose(t, t->filt, 0, t->pick);
     for (c = 0; c < t->n_cls; c++) {
         if (!t->cls[c].enabled)
@@ -327,6 +372,7 @@ static void reset(struct snd_tagger *t)
         t->cls[c].reported = 0;
     }
     t->n_seen = t->n_decided = 0;
+    t->hop = 0;
     free(t->id);
     t->id = NULL;
 }
@@ -358,6 +404,9 @@ int snd_tagger_row(struct snd_tagger *t, const char *id, double start_sec, doubl
         return fail_oom(err);
     if (!t->o->events)
         return tag_row(t, start_sec, end_sec, p, err);
+    if (t->n_seen > 0) /* the hop, as the latest two windows show it */
+        t->hop = start_sec - t->last_row_start;
+    t->last_row_start = start_sec;
     slot = (size_t)(t->n_seen % n);
     t->r_start[slot] = start_sec;
     t->r_end[slot] = end_sec;

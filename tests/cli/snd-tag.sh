@@ -87,12 +87,15 @@ test_label_fallback() {
 }
 check "without p: columns: the label and prob columns" test_label_fallback
 
+# Events are where the sounds are, not where their windows are: beep is heard by 0-1 and
+# 0.5-1.5 but not 1-2, so it ends by 1; dog by 1-2 and 1.5-2.5 but not 0.5-1.5, so it
+# begins after 1.5.
 test_events_merge() {
     timeout 20 snd-tag --events pred.tsv >got.tsv &&
-        tsv 'id|start|end|label|prob' 'x|0|1.5|beep|0.9' 'x|1|2.5|dog|0.7' >want.tsv &&
+        tsv 'id|start|end|label|prob' 'x|0|1|beep|0.9' 'x|1.5|2.5|dog|0.7' >want.tsv &&
         diff want.tsv got.tsv
 }
-check "--events: windows merge, first start to last end, highest probability" test_events_merge
+check "--events: windows merge into where the sound is, highest probability" test_events_merge
 
 check "--events: events at the start and the end of the stream" \
     events_are -- 'x|0|1|a|0.9' 'x|2|3|a|0.8' 'x|4|5|a|0.7' 'x|7|8|a|0.6'
@@ -196,14 +199,14 @@ check "bad usage: exit 2 with one line" test_usage
 
 test_audacity() {
     snd-tag --events --format audacity pred.tsv >got.txt &&
-        tsv '0.000000|1.500000|beep' '1.000000|2.500000|dog' >want.txt && diff want.txt got.txt
+        tsv '0.000000|1.000000|beep' '1.500000|2.500000|dog' >want.txt && diff want.txt got.txt
 }
 check "--format audacity: start, end, label, six decimals, no header" test_audacity
 
 test_raven() {
     snd-tag --events --format raven pred.tsv >got.txt &&
         head -n 1 got.txt | grep -q "^Selection${T}View${T}Channel${T}Begin File${T}Begin Time (s)${T}End Time (s)${T}Low Freq (Hz)${T}High Freq (Hz)${T}Annotation${T}Confidence$" &&
-        [ "$(sed -n 3p got.txt)" = "2${T}Spectrogram 1${T}1${T}x${T}1${T}2.5${T}0${T}8000${T}dog${T}0.7" ]
+        [ "$(sed -n 3p got.txt)" = "2${T}Spectrogram 1${T}1${T}x${T}1.5${T}2.5${T}0${T}8000${T}dog${T}0.7" ]
 }
 check "--format raven: a Raven selection table, numbered" test_raven
 
@@ -225,7 +228,7 @@ check "a closed stdout ends it quietly" test_closed_stdout
 test_exec_env() {
     timeout 20 snd-tag --events --exec 'printf "%s|%s|%s|%s|%s|%s\n" "$SND_ID" "$SND_LABEL" "$SND_START" "$SND_END" "$SND_PROB" "$SND_ATTEMPT" >>log.txt; echo "not in the table"' \
         pred.tsv >got.tsv 2>err.txt &&
-        sort log.txt >got.txt && printf 'x|beep|0|1.5|0.9|1\nx|dog|1|2.5|0.7|1\n' >want.txt &&
+        sort log.txt >got.txt && printf 'x|beep|0|1|0.9|1\nx|dog|1.5|2.5|0.7|1\n' >want.txt &&
         diff want.txt got.txt && [ "$(wc -l <got.tsv)" -eq 3 ] && ! grep -q 'not in' got.tsv &&
         [ "$(grep -c 'not in the table' err.txt)" -eq 2 ]
 }
@@ -255,8 +258,8 @@ test_exec_always_fails() {
     timeout 20 snd-tag --events --retries 2 --retry-delay 100ms --exec 'exit 3' pred.tsv \
         >got.tsv 2>err.txt || return 1
     [ "$(wc -l <got.tsv)" -eq 3 ] &&
-        grep -q '^snd-tag: --exec: command failed for event dog at 1 s (exit 3), retry 1 of 2 in 0.1 s$' err.txt &&
-        grep -q '^snd-tag: --exec: command failed for event dog at 1 s (exit 3), retry 2 of 2 in 0.2 s$' err.txt &&
+        grep -q '^snd-tag: --exec: command failed for event dog at 1.5 s (exit 3), retry 1 of 2 in 0.1 s$' err.txt &&
+        grep -q '^snd-tag: --exec: command failed for event dog at 1.5 s (exit 3), retry 2 of 2 in 0.2 s$' err.txt &&
         grep -q '^snd-tag: --exec: command failed for event beep at 0 s (exit 3); gave up after 2 retries$' err.txt &&
         [ "$(wc -l <err.txt)" -eq 6 ] && [ $(($(date +%s) - start)) -lt 10 ]
 }

@@ -147,8 +147,9 @@ static void events_merge_windows(void)
     const double p[] = {0.1, 0.6, 0.9, 0.7, 0.2, 0.1};
 
     o.events = 1;
-    /* Windows 0.5-1.5, 1-2 and 1.5-2.5 are on: one event, the highest score. */
-    CHECK(strcmp(decide(&o, windows_a(p, 6)), "x a 0.5 2.5 0.9\n") == 0);
+    /* Windows 0.5-1.5, 1-2 and 1.5-2.5 are on: one event, the highest score. Window 0-1
+     * did not hear it and 2-3 did not: the sound lies between 1 and 2. */
+    CHECK(strcmp(decide(&o, windows_a(p, 6)), "x a 1 2 0.9\n") == 0);
 }
 
 static void events_at_stream_start_and_end(void)
@@ -158,7 +159,10 @@ static void events_at_stream_start_and_end(void)
     const double one[] = {0.5};
 
     o.events = 1;
-    CHECK(strcmp(decide(&o, windows_a(p, 5)), "x a 0 1 0.9\nx a 2 3 0.8\n") == 0);
+    /* The first window: the sound may begin with the stream, and it ends before 0.5, where
+     * the next window does not hear it. The last: it begins after 2.5, where the window
+     * before ends, and may last to the stream's end. */
+    CHECK(strcmp(decide(&o, windows_a(p, 5)), "x a 0 0.5 0.9\nx a 2.5 3 0.8\n") == 0);
     CHECK(strcmp(decide(&o, windows_a(one, 1)), "x a 0 1 0.5\n") == 0);
     CHECK(strcmp(decide(&o, "id\tstart\tend\tp:a\n"), "") == 0);
 }
@@ -171,10 +175,12 @@ static void hysteresis(void)
     o.events = 1;
     o.on = 0.7;
     o.off = 0.3;
-    /* Opens at 0.7 (not at 0.5), stays open down to 0.3, closes at 0.29; 0.69 cannot reopen. */
-    CHECK(strcmp(decide(&o, windows_a(p, 7)), "x a 0.5 2.5 0.7\n") == 0);
-    o.off = -1; /* off defaults to on */
-    CHECK(strcmp(decide(&o, windows_a(p, 7)), "x a 0.5 1.5 0.7\n") == 0);
+    /* Opens at 0.7 (window 0.5-1.5, not at 0.5), stays open down to 0.3 (1.5-2.5), closes at
+     * 0.29; 0.69 cannot reopen. */
+    CHECK(strcmp(decide(&o, windows_a(p, 7)), "x a 1 2 0.7\n") == 0);
+    o.off = -1; /* off defaults to on: one window, 0.5-1.5, whose neighbours do not hear
+                   it: the hop around its middle */
+    CHECK(strcmp(decide(&o, windows_a(p, 7)), "x a 0.75 1.25 0.7\n") == 0);
 }
 
 static void median_filter(void)
@@ -190,18 +196,18 @@ static void median_filter(void)
     CHECK(strcmp(decide(&o, windows_a(dropout, 5)), "x a 0 3 0.9\n") == 0);
     /* At the ends the window is clipped: the first window's median is of 0.9 and 0.9, the
      * last's of 0.9 and 0.1, the lower of the two middle values, 0.1, which is off. */
-    CHECK(strcmp(decide(&o, windows_a(at_edges, 3)), "x a 0 1.5 0.9\n") == 0);
+    CHECK(strcmp(decide(&o, windows_a(at_edges, 3)), "x a 0 1 0.9\n") == 0);
 }
 
 static void min_duration_edge(void)
 {
     struct snd_tag_opts o = SND_TAG_OPTS_DEFAULT;
-    const double p[] = {0.1, 0.9, 0.9, 0.1, 0.1, 0.1}; /* an event 0.5-2: 1.5 s */
+    const double p[] = {0.1, 0.9, 0.9, 0.1, 0.1, 0.1}; /* windows 0.5-2: an event 1-1.5 */
 
     o.events = 1;
-    o.min_duration_sec = 1.5;
-    CHECK(strcmp(decide(&o, windows_a(p, 6)), "x a 0.5 2 0.9\n") == 0);
-    o.min_duration_sec = 1.5001;
+    o.min_duration_sec = 0.5;
+    CHECK(strcmp(decide(&o, windows_a(p, 6)), "x a 1 1.5 0.9\n") == 0);
+    o.min_duration_sec = 0.5001;
     CHECK(strcmp(decide(&o, windows_a(p, 6)), "") == 0);
 }
 
@@ -222,10 +228,13 @@ static void min_gap_edge(void)
 static void overlapping_windows_never_make_overlapping_events(void)
 {
     struct snd_tag_opts o = SND_TAG_OPTS_DEFAULT;
-    /* 1 s windows every 0.25 s, one below threshold: its neighbours' events would overlap. */
+    /* 1 s windows every 0.25 s, one below threshold between two above it: the first hears
+     * a sound that ends before 0.25, the third one that begins after 1.25. */
     const char *t = "id\tstart\tend\tp:a\nx\t0\t1\t0.9\nx\t0.25\t1.25\t0.1\nx\t0.5\t1.5\t0.8\n";
 
     o.events = 1;
+    CHECK(strcmp(decide(&o, t), "x a 0 0.25 0.9\nx a 1.25 1.5 0.8\n") == 0);
+    o.min_gap_sec = 1.0001; /* bridged: one event */
     CHECK(strcmp(decide(&o, t), "x a 0 1.5 0.9\n") == 0);
 }
 
