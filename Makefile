@@ -3,6 +3,7 @@
 #   make check         build and run every test (SAN=1: under ASan and UBSan)
 #   make asan          same as make check SAN=1
 #   make fuzz          build libFuzzer targets with clang and run each for FUZZ_SECONDS
+#   make fuzz-long     the same for FUZZ_LONG_SECONDS (600) each
 #   make install       PREFIX=/usr/local DESTDIR=
 #   make deps          install the Debian packages the build and tests need
 #   make demo          run the toolkit end to end on sound it synthesises
@@ -51,8 +52,9 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC = $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_SECONDS ?= 20
+FUZZ_LONG_SECONDS ?= 600
 
-.PHONY: all check asan fuzz install uninstall deps demo clean format
+.PHONY: all check asan fuzz fuzz-long install uninstall deps demo clean format
 # Keep objects make would treat as intermediate, so a second make does nothing.
 .SECONDARY:
 all: $(BINS)
@@ -96,6 +98,11 @@ fuzz:
 	    build/fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>&1 | \
 	    grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || exit 1; \
 	done
+
+# The same, for long: FUZZ_LONG_SECONDS (default 600) per target; figures in
+# bench/reliability/README.md.
+fuzz-long:
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_LONG_SECONDS)
 
 install: $(BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
