@@ -12,18 +12,18 @@
 
 #include "atomic.h"
 
-/* The named temporary is ".NAME.XXXXXX" in the target's directory: rename() must not cross
+/* A named temporary is ".NAME.SUFFIX" in the target's directory: rename() must not cross
  * file systems, and the dot keeps a half-written file out of globs like *.wav. */
-static char *tmp_name_for(const char *path)
+static char *tmp_name_for(const char *path, const char *suffix)
 {
     const char *slash = strrchr(path, '/');
     size_t dir_len = slash ? (size_t)(slash - path + 1) : 0;
-    size_t len = strlen(path) + 16;
+    size_t len = strlen(path) + strlen(suffix) + 3;
     char *tmp = malloc(len);
 
     if (tmp == NULL)
         return NULL;
-    snprintf(tmp, len, "%.*s.%s.XXXXXX", (int)dir_len, path, path + dir_len);
+    snprintf(tmp, len, "%.*s.%s.%s", (int)dir_len, path, path + dir_len, suffix);
     return tmp;
 }
 
@@ -90,7 +90,7 @@ static int open_named(struct snd_atomic *a, const char *path, struct snd_err *er
 {
     mode_t mask;
 
-    a->tmp_path = tmp_name_for(path);
+    a->tmp_path = tmp_name_for(path, "XXXXXX"); /* for mkstemp */
     if (a->tmp_path == NULL) {
         snd_atomic_abort(a);
         return snd_fail(err, "%s: out of memory", path);
@@ -133,19 +133,22 @@ int snd_atomic_create(struct snd_atomic *a, const char *path, struct snd_err *er
 static int link_unnamed(struct snd_atomic *a)
 {
     static unsigned long serial;
-    size_t len = strlen(a->path) + 48;
-    const char *slash = strrchr(a->path, '/');
-    int dir_len = slash ? (int)(slash - a->path + 1) : 0;
-    char *tmp;
+    char *tmp = NULL;
     int r = -1, tries;
 
     if (linkat(AT_FDCWD, a->tmp_path, AT_FDCWD, a->path, AT_SYMLINK_FOLLOW) == 0)
         return 0;
-    if (errno != EEXIST || (tmp = malloc(len)) == NULL)
+    if (errno != EEXIST)
         return -1;
     for (tries = 0; r != 0 && tries < 100; tries++) {
-        snprintf(tmp, len, "%.*s.%s.%ld-%lu", dir_len, a->path, a->path + dir_len,
-                 (long)getpid(), serial++);
+        char suffix[48];
+
+        snprintf(suffix, sizeof suffix, "%ld-%lu", (long)getpid(), serial++);
+        free(tmp);
+        if ((tmp = tmp_name_for(a->path, suffix)) == NULL) {
+            errno = ENOMEM;
+            return -1;
+        }
         r = linkat(AT_FDCWD, a->tmp_path, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW);
         if (r != 0 && errno != EEXIST)
             break;

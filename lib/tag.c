@@ -39,7 +39,8 @@ struct snd_tagger {
     double hop;                    /* between the id's window starts; 0 before its second */
     double last_row_start;         /* the start of the id's latest window read */
     double step_hop;               /* the hop for the window being decided: 0 for the id's
-                                      first, before which no window heard nothing */
+                                      first, which has no window before it to have missed
+                                      the sound */
     double *filt, *raw, *vals;     /* scratch: cap_cls, cap_cls, median */
     int *pick;                     /* scratch: cap_cls */
 };
